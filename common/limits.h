@@ -1,0 +1,61 @@
+// Every bound of the system, with its unit and reason (STYLE.md
+// "Assertions and limits"; TigerBeetle's constants.zig is the model).
+// Runtime-configurable limits take these as defaults and may only be
+// lowered by configuration, never raised past the hard maxima here.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ipl::limits {
+
+// --- Encoding -----------------------------------------------------------
+// Longest byte string the canonical decoder accepts in one field. Every
+// decoder also checks the bytes actually remaining before allocating.
+inline constexpr size_t field_bytes_max = 4u << 20;  // 4 MiB
+// Longest list (count of items) the canonical decoder accepts.
+inline constexpr size_t list_items_max = 100'000;
+// Signature contexts are short ASCII tags; the length prefix is one byte.
+inline constexpr size_t sig_context_bytes_max = 64;
+
+// --- Transactions -------------------------------------------------------
+inline constexpr size_t chain_id_bytes_max = 64;
+inline constexpr size_t tx_type_bytes_max = 64;
+inline constexpr size_t tx_payload_bytes_max = 64u << 10;  // 64 KiB
+inline constexpr size_t tx_bytes_max = 72u << 10;          // body + signature
+static_assert(tx_payload_bytes_max < tx_bytes_max);
+
+// --- Blocks ---------------------------------------------------------------
+inline constexpr size_t block_txs_max = 10'000;
+inline constexpr size_t block_bytes_max = 16u << 20;  // 16 MiB
+static_assert(block_bytes_max >= 2 * tx_bytes_max);
+static_assert(block_bytes_max <= field_bytes_max * 4);
+
+// --- Receipts -----------------------------------------------------------
+inline constexpr size_t receipt_reason_bytes_max = 128;
+inline constexpr size_t receipt_events_max = 64;
+inline constexpr size_t event_bytes_max = 16u << 10;
+
+// --- Consensus ----------------------------------------------------------
+inline constexpr size_t validators_max = 256;  // bitmap fits in 32 bytes
+inline constexpr uint32_t execution_lag_max = 8;  // L, DESIGN.md "Epochs"
+inline constexpr uint32_t uncertified_blocks_max = 16;
+inline constexpr uint64_t clock_drift_max_ms = 2'000;
+static_assert(uncertified_blocks_max > execution_lag_max);
+
+// --- State --------------------------------------------------------------
+inline constexpr size_t state_key_bytes_max = 256;
+inline constexpr size_t state_value_bytes_max = 256u << 10;  // 256 KiB
+// The compact sparse Merkle tree over SHA-256 keys has at most 256 levels.
+inline constexpr size_t smt_depth_max = 256;
+// Default number of recent heights whose state tree is kept (0 = archive).
+inline constexpr uint64_t state_retained_heights_default = 1'000;
+
+// --- Proofs -------------------------------------------------------------
+// A history proof has one hash per level: 64 levels cover 2^64 leaves.
+inline constexpr size_t history_proof_hashes_max = 64;
+
+// --- Key files ----------------------------------------------------------
+inline constexpr size_t key_file_bytes_max = 4096;
+
+}  // namespace ipl::limits

@@ -1,0 +1,111 @@
+// Store: the ordered key-value store under every ledger structure
+// (STYLE.md "ledger/"). Two implementations: LevelDbStore (ledger/
+// leveldb_store.h, the only file that sees LevelDB) and MemStore (tests,
+// benchmarks of in-memory batches).
+//
+// Key layout: every structure owns a one-byte prefix, listed here so no two
+// collide (docs/protocol.md "Storage layout"):
+//   'b' block by height        'B' height by block id
+//   'c' execution certificate  't' transaction by id  'r' receipt by id
+//   'h' history tree node      'n' state tree node    'R' state root by height
+//   'v' state value version    'x' record-version index
+//   'S' stale state-tree nodes (pruning)              'm' metadata
+// Writes go through WriteBatch: a batch is applied atomically, and with
+// sync=true it is durable when write() returns.
+// Thread-safety: get/scan may run concurrently with one writer.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/status.h"
+
+namespace ipl::ledger {
+
+namespace prefix {
+inline constexpr uint8_t kBlock = 'b';
+inline constexpr uint8_t kBlockId = 'B';
+inline constexpr uint8_t kCertificate = 'c';
+inline constexpr uint8_t kTx = 't';
+inline constexpr uint8_t kReceipt = 'r';
+inline constexpr uint8_t kHistoryNode = 'h';
+inline constexpr uint8_t kStateNode = 'n';
+inline constexpr uint8_t kStateRoot = 'R';
+inline constexpr uint8_t kStateValue = 'v';
+inline constexpr uint8_t kRecordIndex = 'x';
+inline constexpr uint8_t kStale = 'S';
+inline constexpr uint8_t kMeta = 'm';
+}  // namespace prefix
+
+class WriteBatch {
+ public:
+  struct Op {
+    Bytes key;
+    std::optional<Bytes> value;  // nullopt = delete
+  };
+  void put(Bytes key, Bytes value) {
+    bytes_ += key.size() + value.size();
+    ops_.push_back(Op{std::move(key), std::move(value)});
+  }
+  void del(Bytes key) {
+    bytes_ += key.size();
+    ops_.push_back(Op{std::move(key), std::nullopt});
+  }
+  const std::vector<Op>& ops() const { return ops_; }
+  size_t size_bytes() const { return bytes_; }
+  bool empty() const { return ops_.empty(); }
+  void clear() {
+    ops_.clear();
+    bytes_ = 0;
+  }
+
+ private:
+  std::vector<Op> ops_;
+  size_t bytes_ = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  // nullopt when absent; a non-ok Result is an I/O or corruption error.
+  virtual Result<std::optional<Bytes>> get(ByteView key) const = 0;
+  // Applies every op of the batch or none.
+  virtual Status write(const WriteBatch& batch, bool sync) = 0;
+  // Calls fn(key, value) for keys in [start, end) in ascending order until
+  // fn returns false.
+  virtual Status scan(ByteView start, ByteView end,
+                      const std::function<bool(ByteView key, ByteView value)>& fn) const = 0;
+};
+
+// In-memory store for tests and in-memory benchmarks.
+class MemStore final : public Store {
+ public:
+  Result<std::optional<Bytes>> get(ByteView key) const override;
+  Status write(const WriteBatch& batch, bool sync) override;
+  Status scan(ByteView start, ByteView end,
+              const std::function<bool(ByteView key, ByteView value)>& fn) const override;
+  size_t key_count() const;
+
+ private:
+  mutable std::shared_mutex mu_;
+  std::map<Bytes, Bytes, std::less<>> map_;
+};
+
+struct LevelDbOptions {
+  size_t block_cache_bytes = 64u << 20;
+  size_t write_buffer_bytes = 32u << 20;
+  int bloom_bits_per_key = 10;
+  bool create_if_missing = true;
+};
+
+// Opens (creating if allowed) a LevelDB store at `path`.
+Result<std::unique_ptr<Store>> open_leveldb(const std::string& path, const LevelDbOptions& opts = {});
+
+}  // namespace ipl::ledger
