@@ -31,6 +31,17 @@ inline constexpr size_t block_bytes_max = 16u << 20;  // 16 MiB
 static_assert(block_bytes_max >= 2 * tx_bytes_max);
 static_assert(block_bytes_max <= field_bytes_max * 4);
 
+// --- Wire (proto/) ---------------------------------------------------------
+// Protobuf framing around canonical bytes: a tag and a length varint (at
+// most 6 bytes) per nesting level, at most three levels deep for one block,
+// plus a few bytes per repeated item. 4 KiB covers it with a wide margin.
+inline constexpr size_t framing_bytes_max = 4u << 10;
+inline constexpr size_t tx_message_bytes_max = tx_bytes_max + framing_bytes_max;
+// The largest P2P message: one full block plus framing.
+inline constexpr size_t wire_message_bytes_max = block_bytes_max + framing_bytes_max;
+static_assert(tx_message_bytes_max < wire_message_bytes_max);
+static_assert(wire_message_bytes_max < (size_t{1} << 31), "protobuf parses at most INT_MAX bytes");
+
 // --- Receipts -----------------------------------------------------------
 inline constexpr size_t receipt_reason_bytes_max = 128;
 inline constexpr size_t receipt_events_max = 64;
@@ -42,6 +53,9 @@ inline constexpr uint32_t execution_lag_max = 8;  // L, DESIGN.md "Epochs"
 inline constexpr uint32_t uncertified_blocks_max = 16;
 inline constexpr uint64_t clock_drift_max_ms = 2'000;
 static_assert(uncertified_blocks_max > execution_lag_max);
+// Blocks per fetch request/response: enough to catch up the whole
+// uncertified window twice in one round trip.
+inline constexpr uint32_t fetch_blocks_max = 2 * uncertified_blocks_max;
 
 // --- State --------------------------------------------------------------
 inline constexpr size_t state_key_bytes_max = 256;

@@ -8,7 +8,8 @@
 //   'b' block by height        'B' height by block id
 //   'c' execution certificate  't' transaction by id  'r' receipt by id
 //   'h' history tree node      'n' state tree node    'R' state root by height
-//   'v' state value version    'x' record-version index
+//   'v' state value by key hash and height            'x' raw key by key hash
+//   'w' record versions (envelope by key hash and version)
 //   'S' stale state-tree nodes (pruning)              'm' metadata
 // Writes go through WriteBatch: a batch is applied atomically, and with
 // sync=true it is durable when write() returns.
@@ -40,6 +41,7 @@ inline constexpr uint8_t kStateNode = 'n';
 inline constexpr uint8_t kStateRoot = 'R';
 inline constexpr uint8_t kStateValue = 'v';
 inline constexpr uint8_t kRecordIndex = 'x';
+inline constexpr uint8_t kRecordVersion = 'w';
 inline constexpr uint8_t kStale = 'S';
 inline constexpr uint8_t kMeta = 'm';
 }  // namespace prefix

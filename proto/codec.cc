@@ -1,0 +1,341 @@
+// Protobuf <-> common/chain.h codecs (see codec.h and docs/wire.md).
+//
+// Grammar of what each protobuf message carries (protobuf field numbers in
+// brackets; `canonical(T)` is T::encode() from common/chain.h):
+//   Transaction          = [1] body: canonical(TxBody) exactly as signed
+//                          [2] signature: 64 bytes
+//   Block                = [1] canonical(Block)
+//   QuorumCert, TimeoutCert, Vote, TimeoutMsg, LedgerInfo,
+//   ExecutionCertificate, EpochChangeProof, Receipt
+//                        = [1] canonical(T)
+//   Envelope             = oneof kind {
+//                            [1] Proposal            = [1] Block
+//                            [2] Vote
+//                            [3] TimeoutMsg
+//                            [4] TxGossip            = [1] Transaction*  (1 ..= block_txs_max)
+//                            [5] LedgerInfoSignature = [1] canonical(LedgerInfo)
+//                                                      [2] validator index (< validators_max)
+//                                                      [3] signature: 64 bytes
+//                            [6] BlockFetchRequest   = [1] block id: 32 bytes
+//                                                      [2] count (1 ..= fetch_blocks_max)
+//                            [7] BlockFetchResponse  = [1] Block*  (0 ..= fetch_blocks_max) }
+// Protobuf itself is not canonical (field order, repeated scalar fields,
+// unknown fields); that is harmless because nothing is hashed or signed
+// over it. Unknown fields are ignored for forward compatibility; an
+// Envelope with no known kind is rejected.
+#include "proto/codec.h"
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include "proto/ipledger.pb.h"
+
+namespace ipl::proto {
+namespace {
+
+constexpr size_t kSignatureBytes = std::tuple_size_v<decltype(Signature::bytes)>;
+constexpr size_t kHashBytes = std::tuple_size_v<Hash32>;
+// Transaction::encode() is u32 length ‖ body ‖ signature; its bound
+// limits::tx_bytes_max therefore leaves this much for the body.
+constexpr size_t kTxBodyBytesMax = limits::tx_bytes_max - 4 - kSignatureBytes;
+static_assert(kTxBodyBytesMax > limits::tx_payload_bytes_max);
+
+std::string to_string_bytes(ByteView v) { return std::string(as_chars(v)); }
+
+// Prefixes a non-ok status with what was being decoded, keeping its code.
+Status in_context(std::string_view what, const Status& s) {
+  IPL_ASSERT(!s.is_ok());
+  return Status(s.code(), std::string(what) + ": " + s.message());
+}
+
+template <typename Msg>
+Bytes serialize(const Msg& m) {
+  const size_t size = m.ByteSizeLong();
+  IPL_ASSERT(size <= wire_message_bytes_max);
+  Bytes out(size);
+  if (size == 0) return out;
+  const bool is_serialized = m.SerializeToArray(out.data(), static_cast<int>(size));
+  IPL_ASSERT(is_serialized);
+  return out;
+}
+
+// Rejects oversize input before protobuf allocates anything, then parses.
+template <typename Msg>
+Status parse(ByteView bytes, size_t bytes_max, std::string_view what, Msg& out) {
+  IPL_ASSERT(bytes_max <= wire_message_bytes_max);
+  if (bytes.size() > bytes_max) {
+    return Status::limit(std::string(what) + " of " + std::to_string(bytes.size()) + " bytes exceeds " +
+                         std::to_string(bytes_max));
+  }
+  static constexpr uint8_t kEmpty = 0;
+  const void* data = bytes.empty() ? &kEmpty : bytes.data();
+  if (!out.ParseFromArray(data, static_cast<int>(bytes.size()))) {
+    return Status::invalid(std::string(what) + ": malformed protobuf");
+  }
+  return Status::ok();
+}
+
+// Strict canonical decode of the bytes a message carries, with context.
+template <typename T>
+Result<T> decode_carried(const std::string& canonical, std::string_view what) {
+  Result<T> r = T::decode(as_view(canonical));
+  if (!r.is_ok()) return in_context(what, r.status());
+  return r;
+}
+
+template <typename Msg, typename T>
+Bytes encode_carrier(const T& value) {
+  Msg m;
+  const Bytes canonical = value.encode();
+  IPL_ASSERT(!canonical.empty());
+  m.set_canonical(to_string_bytes(canonical));
+  return serialize(m);
+}
+
+template <typename Msg, typename T>
+Result<T> decode_carrier(ByteView bytes, size_t bytes_max, std::string_view what) {
+  Msg m;
+  IPL_RETURN_IF_ERROR(parse(bytes, bytes_max, what, m));
+  return decode_carried<T>(m.canonical(), what);
+}
+
+Status signature_from(const std::string& raw, std::string_view what, Signature& out) {
+  if (raw.size() != kSignatureBytes) return Status::invalid(std::string(what) + ": signature is not 64 bytes");
+  std::copy(raw.begin(), raw.end(), out.bytes.begin());
+  return Status::ok();
+}
+
+// --- Transactions ------------------------------------------------------
+
+void tx_to(const Transaction& tx, wire::Transaction& m) {
+  IPL_ASSERT(tx.body.size() <= kTxBodyBytesMax);
+  m.set_body(to_string_bytes(tx.body));
+  m.set_signature(to_string_bytes(tx.signature.bytes));
+}
+
+// Accepts exactly what Transaction::decode accepts: a body within
+// tx_bytes_max and a 64-byte signature. The body is parsed (TxBody) only
+// by verify(), as for canonical transactions.
+Status tx_from(const wire::Transaction& m, Transaction& out) {
+  if (m.body().size() > kTxBodyBytesMax) return Status::limit("transaction body larger than tx_bytes_max allows");
+  IPL_RETURN_IF_ERROR(signature_from(m.signature(), "transaction", out.signature));
+  out.body.assign(m.body().begin(), m.body().end());
+  IPL_ASSERT(out.body.size() == m.body().size());
+  return Status::ok();
+}
+
+// --- Wire messages --------------------------------------------------------
+
+void block_to(const Block& block, wire::Block& m) {
+  const Bytes canonical = block.encode();
+  IPL_ASSERT(canonical.size() <= limits::block_bytes_max);
+  m.set_canonical(to_string_bytes(canonical));
+}
+
+struct KindEncoder {
+  wire::Envelope& env;
+
+  void operator()(const Proposal& p) const { block_to(p.block, *env.mutable_proposal()->mutable_block()); }
+  void operator()(const Vote& v) const { env.mutable_vote()->set_canonical(to_string_bytes(v.encode())); }
+  void operator()(const TimeoutMsg& t) const {
+    env.mutable_timeout()->set_canonical(to_string_bytes(t.encode()));
+  }
+  void operator()(const TxGossip& g) const {
+    IPL_ASSERT(!g.txs.empty());
+    IPL_ASSERT(g.txs.size() <= limits::block_txs_max);
+    wire::TxGossip* m = env.mutable_tx_gossip();
+    m->mutable_transactions()->Reserve(static_cast<int>(g.txs.size()));
+    for (const Transaction& tx : g.txs) tx_to(tx, *m->add_transactions());
+  }
+  void operator()(const LedgerInfoSignature& s) const {
+    IPL_ASSERT(s.validator.value() < limits::validators_max);
+    wire::LedgerInfoSignature* m = env.mutable_ledger_info_signature();
+    m->set_ledger_info(to_string_bytes(s.ledger_info.encode()));
+    m->set_validator_index(s.validator.value());
+    m->set_signature(to_string_bytes(s.signature.bytes));
+  }
+  void operator()(const BlockFetchRequest& r) const {
+    IPL_ASSERT(r.count >= 1);
+    IPL_ASSERT(r.count <= fetch_blocks_max);
+    wire::BlockFetchRequest* m = env.mutable_block_fetch_request();
+    m->set_block_id(to_string_bytes(r.block_id));
+    m->set_count(r.count);
+  }
+  void operator()(const BlockFetchResponse& r) const {
+    IPL_ASSERT(r.blocks.size() <= fetch_blocks_max);
+    wire::BlockFetchResponse* m = env.mutable_block_fetch_response();
+    for (const Block& b : r.blocks) block_to(b, *m->add_blocks());
+  }
+};
+
+Result<WireMessage> proposal_from(const wire::Proposal& m) {
+  if (!m.has_block()) return Status::invalid("proposal: no block");
+  IPL_ASSIGN_OR_RETURN(Block block, decode_carried<Block>(m.block().canonical(), "proposal block"));
+  return WireMessage{Proposal{std::move(block)}};
+}
+
+Result<WireMessage> tx_gossip_from(const wire::TxGossip& m) {
+  const size_t n = static_cast<size_t>(m.transactions_size());
+  if (n == 0) return Status::invalid("tx gossip: no transactions");
+  if (n > limits::block_txs_max) return Status::limit("tx gossip: more than block_txs_max transactions");
+  TxGossip g;
+  g.txs.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    Status s = tx_from(m.transactions(static_cast<int>(i)), g.txs[i]);
+    if (!s.is_ok()) return in_context("tx gossip transaction " + std::to_string(i), s);
+  }
+  IPL_ASSERT(g.txs.size() == n);
+  return WireMessage{std::move(g)};
+}
+
+Result<WireMessage> ledger_info_signature_from(const wire::LedgerInfoSignature& m) {
+  if (m.validator_index() >= limits::validators_max) {
+    return Status::invalid("ledger info signature: validator index out of range");
+  }
+  LedgerInfoSignature s;
+  IPL_ASSIGN_OR_RETURN(s.ledger_info, decode_carried<LedgerInfo>(m.ledger_info(), "ledger info signature"));
+  s.validator = ValidatorIndex(m.validator_index());
+  IPL_RETURN_IF_ERROR(signature_from(m.signature(), "ledger info signature", s.signature));
+  return WireMessage{std::move(s)};
+}
+
+Result<WireMessage> block_fetch_request_from(const wire::BlockFetchRequest& m) {
+  if (m.block_id().size() != kHashBytes) return Status::invalid("block fetch request: block id is not 32 bytes");
+  if (m.count() == 0) return Status::invalid("block fetch request: count is zero");
+  if (m.count() > fetch_blocks_max) return Status::limit("block fetch request: count above fetch_blocks_max");
+  BlockFetchRequest r;
+  std::copy(m.block_id().begin(), m.block_id().end(), r.block_id.begin());
+  r.count = m.count();
+  return WireMessage{r};
+}
+
+Result<WireMessage> block_fetch_response_from(const wire::BlockFetchResponse& m) {
+  const size_t n = static_cast<size_t>(m.blocks_size());
+  if (n > fetch_blocks_max) return Status::limit("block fetch response: more than fetch_blocks_max blocks");
+  BlockFetchResponse r;
+  r.blocks.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string what = "block fetch response block " + std::to_string(i);
+    IPL_ASSIGN_OR_RETURN(Block block, decode_carried<Block>(m.blocks(static_cast<int>(i)).canonical(), what));
+    r.blocks.push_back(std::move(block));
+  }
+  IPL_ASSERT(r.blocks.size() == n);
+  return WireMessage{std::move(r)};
+}
+
+}  // namespace
+
+// --- Chain objects --------------------------------------------------------
+
+Bytes encode_tx(const Transaction& tx) {
+  wire::Transaction m;
+  tx_to(tx, m);
+  Bytes out = serialize(m);
+  IPL_ASSERT(out.size() <= tx_message_bytes_max);
+  return out;
+}
+
+Result<Transaction> decode_tx(ByteView bytes) {
+  wire::Transaction m;
+  IPL_RETURN_IF_ERROR(parse(bytes, tx_message_bytes_max, "transaction", m));
+  Transaction tx;
+  IPL_RETURN_IF_ERROR(tx_from(m, tx));
+  return tx;
+}
+
+Bytes encode_block(const Block& block) {
+  wire::Block m;
+  block_to(block, m);
+  return serialize(m);
+}
+Result<Block> decode_block(ByteView bytes) {
+  return decode_carrier<wire::Block, Block>(bytes, wire_message_bytes_max, "block");
+}
+
+Bytes encode_quorum_cert(const QuorumCert& qc) { return encode_carrier<wire::QuorumCert>(qc); }
+Result<QuorumCert> decode_quorum_cert(ByteView bytes) {
+  return decode_carrier<wire::QuorumCert, QuorumCert>(bytes, wire_message_bytes_max, "quorum cert");
+}
+
+Bytes encode_timeout_cert(const TimeoutCert& tc) { return encode_carrier<wire::TimeoutCert>(tc); }
+Result<TimeoutCert> decode_timeout_cert(ByteView bytes) {
+  return decode_carrier<wire::TimeoutCert, TimeoutCert>(bytes, wire_message_bytes_max, "timeout cert");
+}
+
+Bytes encode_vote(const Vote& vote) { return encode_carrier<wire::Vote>(vote); }
+Result<Vote> decode_vote(ByteView bytes) {
+  return decode_carrier<wire::Vote, Vote>(bytes, wire_message_bytes_max, "vote");
+}
+
+Bytes encode_timeout(const TimeoutMsg& timeout) { return encode_carrier<wire::TimeoutMsg>(timeout); }
+Result<TimeoutMsg> decode_timeout(ByteView bytes) {
+  return decode_carrier<wire::TimeoutMsg, TimeoutMsg>(bytes, wire_message_bytes_max, "timeout");
+}
+
+Bytes encode_ledger_info(const LedgerInfo& info) { return encode_carrier<wire::LedgerInfo>(info); }
+Result<LedgerInfo> decode_ledger_info(ByteView bytes) {
+  return decode_carrier<wire::LedgerInfo, LedgerInfo>(bytes, wire_message_bytes_max, "ledger info");
+}
+
+Bytes encode_execution_cert(const ExecutionCertificate& cert) {
+  return encode_carrier<wire::ExecutionCertificate>(cert);
+}
+Result<ExecutionCertificate> decode_execution_cert(ByteView bytes) {
+  return decode_carrier<wire::ExecutionCertificate, ExecutionCertificate>(bytes, wire_message_bytes_max,
+                                                                          "execution certificate");
+}
+
+Bytes encode_epoch_change_proof(const EpochChangeProof& proof) {
+  return encode_carrier<wire::EpochChangeProof>(proof);
+}
+Result<EpochChangeProof> decode_epoch_change_proof(ByteView bytes) {
+  return decode_carrier<wire::EpochChangeProof, EpochChangeProof>(bytes, wire_message_bytes_max,
+                                                                  "epoch change proof");
+}
+
+Bytes encode_receipt(const Receipt& receipt) { return encode_carrier<wire::Receipt>(receipt); }
+Result<Receipt> decode_receipt(ByteView bytes) {
+  return decode_carrier<wire::Receipt, Receipt>(bytes, wire_message_bytes_max, "receipt");
+}
+
+// --- P2P messages ---------------------------------------------------------
+
+Bytes encode_wire(const WireMessage& msg) {
+  wire::Envelope env;
+  std::visit(KindEncoder{env}, msg.kind);
+  IPL_ASSERT(env.kind_case() != wire::Envelope::KIND_NOT_SET);
+  return serialize(env);
+}
+
+Result<WireMessage> decode_wire(ByteView bytes) {
+  wire::Envelope env;
+  IPL_RETURN_IF_ERROR(parse(bytes, wire_message_bytes_max, "wire message", env));
+  switch (env.kind_case()) {
+    case wire::Envelope::kProposal:
+      return proposal_from(env.proposal());
+    case wire::Envelope::kVote: {
+      IPL_ASSIGN_OR_RETURN(Vote vote, decode_carried<Vote>(env.vote().canonical(), "vote"));
+      return WireMessage{std::move(vote)};
+    }
+    case wire::Envelope::kTimeout: {
+      IPL_ASSIGN_OR_RETURN(TimeoutMsg timeout, decode_carried<TimeoutMsg>(env.timeout().canonical(), "timeout"));
+      return WireMessage{std::move(timeout)};
+    }
+    case wire::Envelope::kTxGossip:
+      return tx_gossip_from(env.tx_gossip());
+    case wire::Envelope::kLedgerInfoSignature:
+      return ledger_info_signature_from(env.ledger_info_signature());
+    case wire::Envelope::kBlockFetchRequest:
+      return block_fetch_request_from(env.block_fetch_request());
+    case wire::Envelope::kBlockFetchResponse:
+      return block_fetch_response_from(env.block_fetch_response());
+    case wire::Envelope::KIND_NOT_SET:
+      break;
+  }
+  return Status::invalid("wire message: no known message kind");
+}
+
+}  // namespace ipl::proto

@@ -1,0 +1,132 @@
+// Codecs between common/chain.h types and their protobuf wire and storage
+// form (proto/ipledger.proto, docs/wire.md).
+//
+// Protobuf only carries canonical bytes: every message holds the canonical
+// encoding of a chain type (a transaction holds its body verbatim and its
+// signature), so ids and signatures never depend on protobuf. Decoding is
+// three steps, cheapest first: reject input above its size bound before
+// parsing, parse protobuf (failure -> Status::invalid), then decode the
+// carried bytes with the strict canonical decoders of common/chain.h.
+// No protobuf type appears here; protobuf stays inside proto/*.cc.
+//
+// Invariants:
+//   - decode_x(encode_x(v)) == v for every valid v, and the decoded
+//     transaction has exactly the id of the original.
+//   - Any byte string given to a decoder yields a value or a non-ok Status;
+//     it never crashes, asserts or throws.
+// Thread-safety: free functions over values; safe to call concurrently.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <variant>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/chain.h"
+#include "common/crypto.h"
+#include "common/ids.h"
+#include "common/limits.h"
+#include "common/status.h"
+
+namespace ipl::proto {
+
+// --- Bounds: in common/limits.h (wire section) -------------------------
+using limits::fetch_blocks_max;
+using limits::framing_bytes_max;
+using limits::tx_message_bytes_max;
+using limits::wire_message_bytes_max;
+
+// --- Chain objects --------------------------------------------------------
+// encode_*: requires a well-formed value (the canonical encoders assert the
+// field bounds) whose encoding fits wire_message_bytes_max (asserted);
+// returns serialized protobuf bytes owned by the caller.
+// decode_*: any bytes; returns the value or invalid / limit Status.
+
+Bytes encode_tx(const Transaction& tx);
+Result<Transaction> decode_tx(ByteView bytes);
+
+Bytes encode_block(const Block& block);
+Result<Block> decode_block(ByteView bytes);
+
+Bytes encode_quorum_cert(const QuorumCert& qc);
+Result<QuorumCert> decode_quorum_cert(ByteView bytes);
+
+Bytes encode_timeout_cert(const TimeoutCert& tc);
+Result<TimeoutCert> decode_timeout_cert(ByteView bytes);
+
+Bytes encode_vote(const Vote& vote);
+Result<Vote> decode_vote(ByteView bytes);
+
+Bytes encode_timeout(const TimeoutMsg& timeout);
+Result<TimeoutMsg> decode_timeout(ByteView bytes);
+
+Bytes encode_ledger_info(const LedgerInfo& info);
+Result<LedgerInfo> decode_ledger_info(ByteView bytes);
+
+Bytes encode_execution_cert(const ExecutionCertificate& cert);
+Result<ExecutionCertificate> decode_execution_cert(ByteView bytes);
+
+Bytes encode_epoch_change_proof(const EpochChangeProof& proof);
+Result<EpochChangeProof> decode_epoch_change_proof(ByteView bytes);
+
+Bytes encode_receipt(const Receipt& receipt);
+Result<Receipt> decode_receipt(ByteView bytes);
+
+// --- P2P messages ---------------------------------------------------------
+
+// The leader's proposal for a round.
+struct Proposal {
+  Block block;
+  bool operator==(const Proposal&) const = default;
+};
+
+// Transactions forwarded between mempools; at most limits::block_txs_max.
+struct TxGossip {
+  std::vector<Transaction> txs;
+  bool operator==(const TxGossip&) const = default;
+};
+
+// One validator's signature over the canonical bytes of `ledger_info`
+// (context "IPL/ledgerinfo/v1"). Canonical encoding is unique, so
+// ledger_info.encode() reproduces exactly the bytes that were signed.
+struct LedgerInfoSignature {
+  LedgerInfo ledger_info;
+  ValidatorIndex validator;
+  Signature signature;
+  bool operator==(const LedgerInfoSignature&) const = default;
+};
+
+// Asks for `count` blocks (1 ..= fetch_blocks_max) ending at `block_id`,
+// following parent links.
+struct BlockFetchRequest {
+  Hash32 block_id{};
+  uint32_t count = 1;
+  bool operator==(const BlockFetchRequest&) const = default;
+};
+
+// The blocks asked for, newest first; at most fetch_blocks_max.
+struct BlockFetchResponse {
+  std::vector<Block> blocks;
+  bool operator==(const BlockFetchResponse&) const = default;
+};
+
+// Exactly one message kind, as carried by one protobuf Envelope.
+struct WireMessage {
+  using Kind = std::variant<Proposal, Vote, TimeoutMsg, TxGossip, LedgerInfoSignature, BlockFetchRequest,
+                            BlockFetchResponse>;
+  Kind kind;
+  bool operator==(const WireMessage&) const = default;
+};
+
+// Requires: the message is well formed and within the counts above, and its
+// encoding fits wire_message_bytes_max (the sender splits gossip and fetch
+// responses; asserted). Returns the serialized Envelope.
+Bytes encode_wire(const WireMessage& msg);
+// Any bytes (untrusted peer input). Returns the message, or limit when the
+// input exceeds wire_message_bytes_max or a count bound, or invalid when
+// the protobuf or any carried canonical bytes are malformed or no known
+// kind is set. Signatures are not checked here.
+Result<WireMessage> decode_wire(ByteView bytes);
+
+}  // namespace ipl::proto
