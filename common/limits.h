@@ -56,6 +56,24 @@ static_assert(uncertified_blocks_max > execution_lag_max);
 // Blocks per fetch request/response: enough to catch up the whole
 // uncertified window twice in one round trip.
 inline constexpr uint32_t fetch_blocks_max = 2 * uncertified_blocks_max;
+// Pacemaker (consensus/pacemaker): the first timeout of a round, and the
+// ceiling of its exponential backoff. The base covers a proposal and a
+// vote over a slow WAN link several times over; the ceiling bounds how
+// long a healed network waits before the next view change (the simulator
+// asserts that commits resume within 2 x ceiling + 5 s of stabilisation).
+inline constexpr uint64_t round_timeout_base_ms = 1'000;
+inline constexpr uint64_t round_timeout_max_ms = 8'000;
+static_assert(round_timeout_base_ms <= round_timeout_max_ms);
+static_assert(round_timeout_max_ms > 2 * clock_drift_max_ms, "a skewed proposer must not outlast a round");
+// Blocks a replica keeps that do not (yet) connect to its tree, waiting for
+// their ancestors: two full fetch responses.
+inline constexpr size_t orphan_blocks_max = 2 * fetch_blocks_max;
+// Committed blocks kept in the consensus tree below its root, to serve
+// fetches of peers that lag; older ones are served from the ledger.
+inline constexpr uint64_t committed_blocks_kept = 4 * fetch_blocks_max;
+// Execution signatures are accepted only for heights at most this far
+// above the replica's own executed height (bounds the collector's memory).
+inline constexpr uint64_t ledger_info_lookahead_max = 2 * uncertified_blocks_max;
 
 // --- State --------------------------------------------------------------
 inline constexpr size_t state_key_bytes_max = 256;

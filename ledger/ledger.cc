@@ -266,54 +266,55 @@ Result<LedgerInfo> Ledger::commit_block(const BlockCommit& c) {
   if (!history_root.is_ok()) return history_root.status();
 
   // Wrap writes in envelopes chained per record; the state tree sees the
-  // last envelope of each key.
+  // last envelope of each key. The latest stored version of every key is
+  // found with one iterator over the sorted key hashes.
   std::map<Hash32, std::pair<uint64_t, Hash32>> chain;  // key hash -> (version, hash of last envelope)
-  std::vector<StateWrite> state_writes;
-  state_writes.reserve(c.writes.size());
-  Status st = Status::ok();
   for (const RecordWrite& w : c.writes) {
     if (w.key.empty() || w.key.size() > limits::state_key_bytes_max) {
-      st = Status::invalid("state key length out of range");
-      break;
+      history_.abort_staged();
+      return Status::invalid("state key length out of range");
     }
-    const Hash32 kh = sha256(w.key);
-    auto it = chain.find(kh);
-    if (it == chain.end()) {
-      uint64_t version = 0;
-      Hash32 prev{};
-      Bytes start = version_key(kh, ~uint64_t{0}), end = version_key(kh, 0);
-      end.push_back(0);
-      Status scan = store_.scan(start, end, [&](ByteView, ByteView value) {
-        auto env = StateEnvelope::decode(value);
-        if (env.is_ok()) {
-          version = env->version;
-          prev = sha256(value);
-        }
-        return false;
-      });
-      if (!scan.is_ok()) {
-        st = scan;
-        break;
-      }
-      it = chain.emplace(kh, std::make_pair(version, prev)).first;
+    if (w.body && w.body->size() > limits::state_value_bytes_max) {
+      history_.abort_staged();
+      return Status::limit("state value larger than state_value_bytes_max");
     }
+    chain.emplace(sha256(w.key), std::make_pair(uint64_t{0}, Hash32{}));
+  }
+  std::vector<Store::Range> ranges;
+  std::vector<std::pair<uint64_t, Hash32>*> slots;
+  ranges.reserve(chain.size());
+  for (auto& [kh, slot] : chain) {
+    Bytes end = version_key(kh, 0);
+    end.push_back(0);
+    ranges.push_back(Store::Range{version_key(kh, ~uint64_t{0}), std::move(end)});
+    slots.push_back(&slot);
+  }
+  Status inner = Status::ok();
+  Status found = store_.first_in_ranges(ranges, [&](size_t i, ByteView, ByteView value) {
+    auto env = StateEnvelope::decode(value);
+    if (!env.is_ok()) {
+      inner = corrupt(env.status(), "record version");
+      return;
+    }
+    *slots[i] = {env->version, sha256(value)};
+  });
+  if (!found.is_ok() || !inner.is_ok()) {
+    history_.abort_staged();
+    return found.is_ok() ? inner : found;
+  }
+  std::vector<StateWrite> state_writes;
+  state_writes.reserve(c.writes.size());
+  for (const RecordWrite& w : c.writes) {
     if (!w.body) {
       state_writes.push_back(StateWrite{w.key, std::nullopt});
       continue;
     }
-    if (w.body->size() > limits::state_value_bytes_max) {
-      st = Status::limit("state value larger than state_value_bytes_max");
-      break;
-    }
-    StateEnvelope env{it->second.first + 1, it->second.second, w.tx_id, h, *w.body};
+    auto& slot = chain[sha256(w.key)];
+    StateEnvelope env{slot.first + 1, slot.second, w.tx_id, h, *w.body};
     Bytes enc = env.encode();
-    it->second = {env.version, sha256(enc)};
-    batch.put(version_key(kh, env.version), enc);
+    slot = {env.version, sha256(enc)};
+    batch.put(version_key(sha256(w.key), env.version), enc);
     state_writes.push_back(StateWrite{w.key, std::move(enc)});
-  }
-  if (!st.is_ok()) {
-    history_.abort_staged();
-    return st;
   }
   auto state_root = state_.stage_block(h, state_writes, batch);
   if (!state_root.is_ok()) {

@@ -33,6 +33,17 @@ Status MemStore::scan(ByteView start, ByteView end,
   return Status::ok();
 }
 
+Status MemStore::first_in_ranges(std::span<const Range> ranges,
+                                 const std::function<void(size_t, ByteView, ByteView)>& fn) const {
+  std::shared_lock lock(mu_);
+  for (size_t i = 0; i < ranges.size(); ++i) {
+    IPL_ASSERT(i == 0 || !(ranges[i].start < ranges[i - 1].start));
+    auto it = map_.lower_bound(ranges[i].start);
+    if (it != map_.end() && it->first < ranges[i].end) fn(i, it->first, it->second);
+  }
+  return Status::ok();
+}
+
 size_t MemStore::key_count() const {
   std::shared_lock lock(mu_);
   return map_.size();

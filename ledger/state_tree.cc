@@ -468,9 +468,9 @@ class StateTree::Stager {
       // The window already excludes every height holding this node.
       batch_.del(key);
     } else {
-      Bytes s = stale_prefix(height_);
-      s.insert(s.end(), key.begin() + 1, key.end());
-      batch_.put(std::move(s), Bytes{});
+      IPL_ASSERT(key.size() - 1 <= 0xff);
+      staged_.stale_list.push_back(static_cast<uint8_t>(key.size() - 1));
+      staged_.stale_list.insert(staged_.stale_list.end(), key.begin() + 1, key.end());
     }
     if (depth <= kCacheDepthMax) staged_.cache_erases.emplace_back(as_chars(key));
   }
@@ -669,24 +669,31 @@ Result<Hash32> StateTree::stage_block(uint64_t height, std::span<const StateWrit
   // Pruning: stale nodes with stale-since in (old first, new first], and
   // root records below the new first retained height.
   for (uint64_t s = cur.first_retained + 1; s <= first_retained && s < height; ++s) {
-    std::vector<Bytes> stale;
-    const Status st = store_.scan(stale_prefix(s), stale_prefix(s + 1), [&](ByteView key, ByteView) {
-      stale.emplace_back(key.begin(), key.end());
-      return true;
-    });
-    if (!st.is_ok()) {
+    const Bytes sk = stale_prefix(s);
+    auto list = store_.get(sk);
+    if (!list.is_ok()) {
       abort_staged();
-      return st;
+      return list.status();
     }
-    for (Bytes& k : stale) {
-      Bytes nk = key_with_prefix(prefix::kStateNode, k.size());
-      nk.insert(nk.end(), k.begin() + 9, k.end());
+    if (!list->has_value()) continue;  // that height made nothing stale
+    const Bytes& l = **list;
+    for (size_t pos = 0; pos < l.size();) {
+      const size_t n = l[pos];
+      if (n == 0 || pos + 1 + n > l.size()) {
+        abort_staged();
+        return Status::corruption("state tree: malformed stale list at height " + std::to_string(s));
+      }
+      Bytes nk = key_with_prefix(prefix::kStateNode, n);
+      nk.insert(nk.end(), l.begin() + static_cast<std::ptrdiff_t>(pos + 1),
+                l.begin() + static_cast<std::ptrdiff_t>(pos + 1 + n));
       batch.del(std::move(nk));
-      batch.del(std::move(k));
+      pos += 1 + n;
     }
+    batch.del(sk);
   }
   for (uint64_t h = cur.first_retained; h < first_retained; ++h) batch.del(root_key(h));
 
+  if (!staged.stale_list.empty()) batch.put(stale_prefix(height), staged.stale_list);
   Bytes rv;
   encode_ref(rv, root);
   batch.put(root_key(height), std::move(rv));

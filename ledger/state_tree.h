@@ -31,7 +31,8 @@
 //   'R' ‖ u64 height                  -> child (the root, at depth 0)
 //   'v' ‖ key_hash ‖ u64 (~height)    -> 0x01 ‖ value bytes | 0x00 (deleted)
 //   'x' ‖ key_hash                    -> raw key (first write only)
-//   'S' ‖ u64 stale_since ‖ node key  -> empty
+//   'S' ‖ u64 stale_since           -> (u8 len ‖ node key)*  (nodes made stale
+//                                        by that height; node key without 'n')
 //   'm' ‖ "state_latest_height"       -> u64
 //   'm' ‖ "state_first_retained"      -> u64
 // Height 0 is the empty genesis tree and has no root record.
@@ -154,6 +155,9 @@ class StateTree {
     // stale by it, to update cache_ at commit.
     std::vector<std::pair<std::string, Internal>> cache_puts;
     std::vector<std::string> cache_erases;
+    // Node keys (without the 'n' prefix) made stale by the staged block,
+    // each as u8 length ‖ key, stored as ONE 'S' record for the height.
+    Bytes stale_list;
   };
   class Stager;
 

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,16 @@ class Store {
   // fn returns false.
   virtual Status scan(ByteView start, ByteView end,
                       const std::function<bool(ByteView key, ByteView value)>& fn) const = 0;
+  // For each half-open range [start, end), in the given order, calls
+  // fn(i, key, value) with the first entry of range i, if any. Ranges must
+  // be sorted by start; one iterator serves them all, which is several
+  // times cheaper than one scan() per range on LevelDB.
+  struct Range {
+    Bytes start;
+    Bytes end;
+  };
+  virtual Status first_in_ranges(std::span<const Range> ranges,
+                                 const std::function<void(size_t i, ByteView key, ByteView value)>& fn) const = 0;
 };
 
 // In-memory store for tests and in-memory benchmarks.
@@ -93,6 +104,8 @@ class MemStore final : public Store {
   Status write(const WriteBatch& batch, bool sync) override;
   Status scan(ByteView start, ByteView end,
               const std::function<bool(ByteView key, ByteView value)>& fn) const override;
+  Status first_in_ranges(std::span<const Range> ranges,
+                         const std::function<void(size_t i, ByteView key, ByteView value)>& fn) const override;
   size_t key_count() const;
 
  private:

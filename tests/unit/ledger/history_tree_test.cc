@@ -347,6 +347,10 @@ class CountingStore final : public Store {
               const std::function<bool(ByteView, ByteView)>& fn) const override {
     return inner_.scan(start, end, fn);
   }
+  Status first_in_ranges(std::span<const Range> ranges,
+                         const std::function<void(size_t, ByteView, ByteView)>& fn) const override {
+    return inner_.first_in_ranges(ranges, fn);
+  }
   uint64_t take_gets() { return gets_.exchange(0); }
 
  private:
