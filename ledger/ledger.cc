@@ -216,19 +216,19 @@ Status Ledger::load() {
 }
 
 uint64_t Ledger::height() const {
-  std::lock_guard lock(write_mu_);
+  std::shared_lock lock(view_mu_);
   return height_;
 }
 Hash32 Ledger::history_root() const {
-  std::lock_guard lock(write_mu_);
+  std::shared_lock lock(view_mu_);
   return history_.root();
 }
 uint64_t Ledger::history_size() const {
-  std::lock_guard lock(write_mu_);
+  std::shared_lock lock(view_mu_);
   return history_.size();
 }
 Hash32 Ledger::state_root() const {
-  std::lock_guard lock(write_mu_);
+  std::shared_lock lock(view_mu_);
   return state_.root();
 }
 
@@ -349,6 +349,7 @@ Result<LedgerInfo> Ledger::commit_block(const BlockCommit& c) {
     state_.abort_staged();
     return written;
   }
+  std::unique_lock view_lock(view_mu_);
   history_.commit_staged();
   state_.commit_staged();
   height_ = h;
@@ -434,6 +435,7 @@ Result<std::optional<TxLocation>> Ledger::find_tx(const Hash32& tx_id) const {
 }
 
 Result<std::optional<StateEnvelope>> Ledger::record_at(ByteView key, uint64_t height) const {
+  std::shared_lock lock(view_mu_);
   IPL_ASSIGN_OR_RETURN(std::optional<Bytes> raw, state_.get(key, height));
   if (!raw) return std::optional<StateEnvelope>();
   auto env = StateEnvelope::decode(*raw);
@@ -468,7 +470,10 @@ Result<TxProof> Ledger::prove_tx(const Hash32& tx_id) const {
   IPL_ASSIGN_OR_RETURN(std::optional<ExecutionCertificate> cert, certificate_at(loc->height));
   if (!cert) return Status::not_found("block " + std::to_string(loc->height) + " has no execution certificate yet");
   TxProof p;
-  IPL_ASSIGN_OR_RETURN(p.inclusion, history_.inclusion_proof(loc->history_index, cert->ledger_info.history_size));
+  {
+    std::shared_lock lock(view_mu_);
+    IPL_ASSIGN_OR_RETURN(p.inclusion, history_.inclusion_proof(loc->history_index, cert->ledger_info.history_size));
+  }
   p.tx = std::move(loc->tx);
   p.receipt = std::move(loc->receipt);
   p.anchor = std::move(*cert);
@@ -478,6 +483,7 @@ Result<TxProof> Ledger::prove_tx(const Hash32& tx_id) const {
 Result<RecordProof> Ledger::prove_record(ByteView key, uint64_t height) const {
   IPL_ASSIGN_OR_RETURN(std::optional<ExecutionCertificate> cert, certificate_at(height));
   if (!cert) return Status::not_found("height " + std::to_string(height) + " has no execution certificate");
+  std::shared_lock lock(view_mu_);
   IPL_ASSIGN_OR_RETURN(auto proved, state_.prove(key, height));
   RecordProof p;
   p.key = to_bytes(key);
@@ -488,6 +494,7 @@ Result<RecordProof> Ledger::prove_record(ByteView key, uint64_t height) const {
 }
 
 Result<ConsistencyProof> Ledger::prove_consistency(uint64_t old_size, uint64_t new_size) const {
+  std::shared_lock lock(view_mu_);
   return history_.consistency_proof(old_size, new_size);
 }
 

@@ -16,12 +16,15 @@
 //   L2 history_size(h) = history_size(h-1) + block_tx_count(h).
 //   L3 a transaction id is committed at most once.
 //   L4 every record version v > 1 names SHA-256 of version v-1 as prev_hash.
-// Thread-safety: one writer (commit_block, store_certificate) at a time;
-// reads may run concurrently with it and see the committed prefix only.
+// Thread-safety: writers (commit_block, store_certificate) are serialised
+// by a mutex; every read may run concurrently with them and sees the
+// committed prefix only (the in-memory views advance under an exclusive
+// lock after the batch is durable).
 #pragma once
 
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -136,7 +139,8 @@ class Ledger {
 
   Store& store_;
   LedgerOptions options_;
-  mutable std::mutex write_mu_;
+  std::mutex write_mu_;                 // one writer at a time
+  mutable std::shared_mutex view_mu_;   // readers vs. the in-memory views' advance
   HistoryTree history_;
   StateTree state_;
   uint64_t height_ = 0;

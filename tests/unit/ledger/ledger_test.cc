@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <thread>
 
 #include "common/hash.h"
 #include "node/devchain.h"
@@ -211,6 +213,31 @@ TEST(Ledger, CertificateForDifferentLedgerInfoIsRefused) {
   LedgerInfo future = f.infos[1];
   future.height = Height(7);
   EXPECT_FALSE(f.ledger->store_certificate(f.committee.certify(future)).is_ok());
+}
+
+TEST(Ledger, ReadersRunWhileBlocksCommit) {
+  Fixture f;
+  f.commit(2);
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> proofs{0};
+  std::thread reader([&] {
+    while (!done.load()) {
+      const uint64_t h = f.ledger->height();
+      auto b = f.ledger->block_at(1);
+      ASSERT_TRUE(b.is_ok());
+      auto p = f.ledger->prove_tx(b->txs[0].id());
+      ASSERT_TRUE(p.is_ok());
+      ASSERT_TRUE(verify_tx_proof(*p, f.committee.set).is_ok());
+      ASSERT_TRUE(f.ledger->prove_consistency(10, f.ledger->history_size()).is_ok());
+      ASSERT_GE(f.ledger->height(), h);
+      ++proofs;
+    }
+  });
+  f.commit(20);
+  done = true;
+  reader.join();
+  EXPECT_GT(proofs.load(), 0u);
+  EXPECT_EQ(f.ledger->height(), 22u);
 }
 
 TEST(Ledger, ReopensFromLevelDb) {
