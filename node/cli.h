@@ -23,4 +23,19 @@ int verify_record_proof_file(const std::string& validators_path, const std::stri
 
 int keygen(const std::string& out_path);
 
+// `genesis init|validate|hash` (node/cli_genesis.cc, docs/genesis.md).
+int genesis_init(const std::string& consortium_path, const std::string& out_dir, bool test_keys);
+int genesis_validate(const std::string& path);
+int genesis_hash(const std::string& path);
+
+// `exec` (node/cli_exec.cc, docs/transactions.md "Offline execution").
+struct ExecOptions {
+  std::string genesis;
+  std::string keys;
+  std::string txs;
+  std::string out;
+  bool test_module = false;  // registers the two-version test module
+};
+int exec_offline(const ExecOptions& opts);
+
 }  // namespace ipl::cli

@@ -1,5 +1,5 @@
 // ipledger: the one binary (DESIGN.md "Layout"). Subcommands grow with the
-// product; today: keygen, demo, verify.
+// product; today: keygen, demo, verify, genesis, exec.
 #include <CLI/CLI.hpp>
 
 #include "node/cli.h"
@@ -30,7 +30,31 @@ int main(int argc, char** argv) {
     sub->add_option("proof", proof, "Proof file")->required()->check(CLI::ExistingFile);
   }
 
+  std::string consortium, genesis_out, genesis_file;
+  bool test_keys = false;
+  CLI::App* genesis_cmd = app.add_subcommand("genesis", "Create, validate and hash genesis files (docs/genesis.md)");
+  genesis_cmd->require_subcommand(1);
+  CLI::App* ginit = genesis_cmd->add_subcommand("init", "Generate member keys (mode 0600) and genesis.json from a consortium file");
+  ginit->add_option("--consortium", consortium, "Consortium description (JSON)")->required()->check(CLI::ExistingFile);
+  ginit->add_option("--out", genesis_out, "Output directory (genesis.json, keys/)")->required();
+  ginit->add_flag("--test-keys", test_keys, "Derive keys from labels (reproducible test chains only)");
+  CLI::App* gvalidate = genesis_cmd->add_subcommand("validate", "Report every problem of a genesis file");
+  CLI::App* ghash = genesis_cmd->add_subcommand("hash", "Print the genesis hash");
+  for (CLI::App* sub : {gvalidate, ghash}) sub->add_option("genesis", genesis_file, "Genesis file")->required()->check(CLI::ExistingFile);
+
+  ipl::cli::ExecOptions exec_opts;
+  CLI::App* exec = app.add_subcommand("exec", "Execute signed transactions offline and print receipts, records, state root");
+  exec->add_option("--genesis", exec_opts.genesis, "Genesis file")->required()->check(CLI::ExistingFile);
+  exec->add_option("--keys", exec_opts.keys, "Directory of NAME.key files for senders")->required();
+  exec->add_option("--txs", exec_opts.txs, "Transactions, one JSON object per line")->required()->check(CLI::ExistingFile);
+  exec->add_option("--out", exec_opts.out, "Also write result.json and state_root here");
+  exec->add_flag("--test-module", exec_opts.test_module, "Register the two-version test module (tests only)");
+
   CLI11_PARSE(app, argc, argv);
+  if (ginit->parsed()) return ipl::cli::genesis_init(consortium, genesis_out, test_keys);
+  if (gvalidate->parsed()) return ipl::cli::genesis_validate(genesis_file);
+  if (ghash->parsed()) return ipl::cli::genesis_hash(genesis_file);
+  if (exec->parsed()) return ipl::cli::exec_offline(exec_opts);
   if (keygen->parsed()) return ipl::cli::keygen(key_out);
   if (demo_cmd->parsed()) return ipl::cli::run_demo(demo);
   if (vtx->parsed()) return ipl::cli::verify_tx_proof_file(validators, proof);

@@ -1,0 +1,68 @@
+// Stable receipt reason codes (DOMAIN.md Part A decision 8). A code, once
+// released, never changes meaning; docs/transactions.md lists each with the
+// transaction types that produce it. `kAll` feeds the test that triggers
+// every code at least once.
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace ipl::contracts::codes {
+
+inline constexpr std::string_view kOk = "ok";
+// Prologue (nothing is written, not even the nonce). An invalid
+// value_date never decodes (TxBody is strict), so it is tx.bad_encoding.
+inline constexpr std::string_view kBadEncoding = "tx.bad_encoding";
+inline constexpr std::string_view kBadSignature = "tx.bad_signature";
+inline constexpr std::string_view kBadChainId = "tx.bad_chain_id";
+inline constexpr std::string_view kExpired = "tx.expired";
+inline constexpr std::string_view kUnknownSender = "tx.unknown_sender";
+inline constexpr std::string_view kNotApiKey = "tx.not_api_key";
+inline constexpr std::string_view kKeyRevoked = "tx.key_revoked";
+inline constexpr std::string_view kMemberRemoved = "tx.member_removed";
+inline constexpr std::string_view kBadNonce = "tx.bad_nonce";
+// Body (the nonce is consumed, nothing else is written).
+inline constexpr std::string_view kValueDateFuture = "tx.value_date_future";
+inline constexpr std::string_view kValueDateBackwards = "tx.value_date_backwards";
+inline constexpr std::string_view kUnknownType = "tx.unknown_type";
+inline constexpr std::string_view kForbidden = "forbidden";
+inline constexpr std::string_view kBadPayload = "tx.bad_payload";
+inline constexpr std::string_view kWorkLimit = "tx.work_limit";
+// Membership and keys.
+inline constexpr std::string_view kKeyExists = "key.exists";
+inline constexpr std::string_view kKeyUnknown = "key.unknown";
+inline constexpr std::string_view kKeyNotOwner = "key.not_owner";
+inline constexpr std::string_view kKeyAlreadyRevoked = "key.already_revoked";
+inline constexpr std::string_view kKeySigning = "key.signing_key";
+inline constexpr std::string_view kMemberIsValidator = "member.is_validator";
+// Governance.
+inline constexpr std::string_view kNotGovernanceMember = "gov.not_governance_member";
+inline constexpr std::string_view kBadDeadline = "gov.bad_deadline";
+inline constexpr std::string_view kUnknownProposal = "gov.unknown_proposal";
+inline constexpr std::string_view kProposalClosed = "gov.closed";
+inline constexpr std::string_view kDeadlinePassed = "gov.deadline_passed";
+inline constexpr std::string_view kDeadlineNotReached = "gov.deadline_not_reached";
+inline constexpr std::string_view kAlreadyVoted = "gov.already_voted";
+inline constexpr std::string_view kUnknownMember = "gov.unknown_member";
+inline constexpr std::string_view kBadValidatorSet = "gov.bad_validator_set";
+inline constexpr std::string_view kBadActivation = "gov.bad_activation";
+inline constexpr std::string_view kParamTypeMismatch = "gov.param_type_mismatch";
+// Proposal outcomes (recorded in the proposal, not receipt codes).
+inline constexpr std::string_view kNotEnoughApprovals = "gov.not_enough_approvals";
+inline constexpr std::string_view kFinanceApprovalMissing = "gov.finance_approval_missing";
+// Attestations.
+inline constexpr std::string_view kWrongAttester = "attest.wrong_attester";
+inline constexpr std::string_view kBadTotals = "attest.bad_totals";
+inline constexpr std::string_view kBadCalendar = "attest.bad_calendar";
+
+// Every receipt code (outcome-only codes excluded).
+inline constexpr std::array kAll = {
+    kOk, kBadEncoding, kBadSignature, kBadChainId, kExpired, kUnknownSender, kNotApiKey, kKeyRevoked,
+    kMemberRemoved, kBadNonce, kValueDateFuture, kValueDateBackwards, kUnknownType, kForbidden,
+    kBadPayload, kWorkLimit, kKeyExists, kKeyUnknown, kKeyNotOwner, kKeyAlreadyRevoked, kKeySigning,
+    kMemberIsValidator, kNotGovernanceMember, kBadDeadline, kUnknownProposal, kProposalClosed, kDeadlinePassed,
+    kDeadlineNotReached, kAlreadyVoted, kUnknownMember, kBadValidatorSet, kBadActivation, kParamTypeMismatch,
+    kWrongAttester, kBadTotals, kBadCalendar,
+};
+
+}  // namespace ipl::contracts::codes

@@ -1,0 +1,410 @@
+// Goal: the first API slice answers every documented status with the JSON
+// {code, message} shape, rate-limits per sender key, bounds the body, and
+// serves parseable Prometheus text. Method: a real ApiServer on 127.0.0.1
+// port 0, httplib's client, and a fake NodeFacade backed by a real Mempool
+// (real Ed25519) over a fake committed chain.
+#include <httplib.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "api/routes.h"
+#include "api/server.h"
+#include "node/mempool.h"
+
+namespace ipl::api {
+namespace {
+
+constexpr std::string_view kChain = "ipl-test";
+
+class FakeLookup final : public node::CommittedLookup {
+ public:
+  bool is_committed(const Hash32& id) const override {
+    std::lock_guard<std::mutex> l(mu_);
+    return committed_.contains(id);
+  }
+  uint64_t next_nonce(const PublicKey& k) const override {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = next_.find(k);
+    return it == next_.end() ? 1 : it->second;
+  }
+  uint64_t committed_height() const override { return 5; }
+  void commit(const Transaction& tx) {
+    std::lock_guard<std::mutex> l(mu_);
+    committed_.insert(tx.id());
+    auto b = TxBody::decode(tx.body).value();
+    next_[b.sender_key] = b.nonce + 1;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::set<Hash32> committed_;
+  std::map<PublicKey, uint64_t> next_;
+};
+
+class FakeNode final : public NodeFacade {
+ public:
+  explicit FakeNode(node::MempoolOptions o) : mempool_(std::move(o), lookup_) {}
+  SubmitAnswer submit_tx(ByteView bytes) override {
+    node::SubmitResult r = mempool_.submit(bytes);
+    return SubmitAnswer{std::string(node::verdict_code(r.verdict)), r.message, r.tx_id};
+  }
+  Result<TxStatus> find_tx(const Hash32& id) override {
+    std::lock_guard<std::mutex> l(mu_);
+    if (auto it = committed_.find(id); it != committed_.end()) return it->second;
+    TxStatus s;
+    s.state = mempool_.contains(id) ? TxState::kPending : TxState::kUnknown;
+    return s;
+  }
+  Health health() override { return Health{true, "ok", "validator", 5, 120}; }
+  MetricsSnapshot metrics() override {
+    node::MempoolStats s = mempool_.stats();
+    MetricsSnapshot m;
+    m.height = 5;
+    m.epoch = 1;
+    m.round = 9;
+    m.peers = 3;
+    m.mempool_size = s.size;
+    m.mempool_bytes = s.bytes;
+    m.verified_total = s.verified_total;
+    m.verify_rate_per_core = s.verify_rate_per_core();
+    for (size_t i = 0; i < node::kTxVerdictCount; ++i) {
+      m.mempool_answers_total.emplace_back(std::string(node::verdict_code(static_cast<node::TxVerdict>(i))),
+                                           s.answers_total[i]);
+    }
+    m.commit_latency_seconds = latency_.snapshot();
+    return m;
+  }
+  void commit(const Transaction& tx, uint64_t height) {
+    lookup_.commit(tx);
+    std::vector<Transaction> block = {tx};
+    mempool_.on_committed(block);
+    std::lock_guard<std::mutex> l(mu_);
+    TxStatus s;
+    s.state = TxState::kCommitted;
+    s.height = height;
+    s.block_id.fill(0xab);
+    s.receipt.tx_id = tx.id();
+    s.receipt.success = true;
+    s.receipt.reason = "ok";
+    s.receipt.events.push_back(Event{"test.done", Bytes{1, 2}});
+    committed_[tx.id()] = s;
+    latency_.observe(0.3);
+  }
+
+ private:
+  FakeLookup lookup_;
+  node::Mempool mempool_;
+  std::mutex mu_;
+  std::map<Hash32, TxStatus> committed_;
+  Histogram latency_{Histogram::latency_bounds()};
+};
+
+Transaction make_tx(const KeyPair& kp, uint64_t nonce) {
+  TxBody b;
+  b.chain_id = std::string(kChain);
+  b.sender_key = kp.public_key;
+  b.nonce = nonce;
+  b.valid_until_height = 100;
+  b.type = "test.noop";
+  b.value_date = CivilDate{20250101};
+  b.payload = Bytes(16, 7);
+  return Transaction::sign(b, kp.secret_key);
+}
+
+std::string json_tx(const Transaction& tx) { return nlohmann::json{{"tx", to_hex(tx.encode())}}.dump(); }
+
+class Api : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    node::MempoolOptions o;
+    o.chain_id = std::string(kChain);
+    o.verify_threads = 2;
+    o.limits.txs_max = 6;
+    o.limits.sender_txs_max = 4;
+    o.limits.nonce_window = 4;
+    node_ = std::make_unique<FakeNode>(o);
+    // Burst 4, and a refill so slow it never matters within a test.
+    limiter_ = std::make_unique<RateLimiter>(0.001, 4, 100, clock_);
+    ServerOptions so;
+    so.body_bytes_max = 2 * limits::tx_bytes_max + 1024;
+    so.threads = 4;
+    server_ = std::make_unique<ApiServer>(so);
+    server_->add_route(tx_submit_route(*node_, *limiter_));
+    server_->add_route(tx_get_route(*node_));
+    server_->add_route(health_route(*node_));
+    server_->add_route(metrics_route(*node_));
+    ASSERT_TRUE(server_->start("127.0.0.1", 0).is_ok());
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
+    client_->set_read_timeout(10, 0);
+  }
+  void TearDown() override { server_->stop(); }
+
+  httplib::Result post_json(const std::string& body) { return client_->Post("/v1/transactions", body, "application/json"); }
+
+  // Every error body is exactly {"code": string, "message": string}.
+  static std::string error_code(const httplib::Result& r) {
+    auto j = nlohmann::json::parse(r->body, nullptr, false);
+    EXPECT_TRUE(j.is_object()) << r->body;
+    if (!j.is_object()) return "";
+    EXPECT_EQ(j.size(), 2u) << r->body;
+    EXPECT_TRUE(j["message"].is_string());
+    EXPECT_EQ(r->get_header_value("Content-Type"), "application/json");
+    return j["code"].is_string() ? j["code"].get<std::string>() : "";
+  }
+
+  SystemClock clock_;
+  std::unique_ptr<FakeNode> node_;
+  std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<ApiServer> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(Api, SubmitAcceptsJsonAndRawAndIsIdempotent) {
+  auto kp = KeyPair::for_test("alice");
+  Transaction t1 = make_tx(kp, 1);
+  auto r = post_json(json_tx(t1));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 202);
+  auto j = nlohmann::json::parse(r->body);
+  EXPECT_EQ(j["tx_id"], to_hex(t1.id()));
+  EXPECT_EQ(j["status"], "pending");
+  // Identical resubmission: 202, same id, no duplicate.
+  auto again = post_json(json_tx(t1));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 202);
+  EXPECT_EQ(nlohmann::json::parse(again->body)["tx_id"], to_hex(t1.id()));
+  // Raw canonical bytes.
+  Bytes raw = make_tx(kp, 2).encode();
+  auto r2 = client_->Post("/v1/transactions", std::string(raw.begin(), raw.end()), "application/octet-stream");
+  ASSERT_TRUE(r2);
+  EXPECT_EQ(r2->status, 202);
+  EXPECT_EQ(node_->metrics().mempool_size, 2u);
+}
+
+TEST_F(Api, SubmitErrorsHaveStableCodesAndStatuses) {
+  auto kp = KeyPair::for_test("bob");
+  struct Case {
+    std::string body;
+    std::string content_type;
+    int status;
+    std::string code;
+  };
+  Transaction forged = make_tx(kp, 1);
+  forged.signature.bytes[5] ^= 1;
+  Bytes big(limits::tx_bytes_max + 1, 0);
+  std::vector<Case> cases = {
+      {"not json", "application/json", 400, "request.malformed"},
+      {R"({"tx": 5})", "application/json", 400, "request.malformed"},
+      {R"({"tx": "zz"})", "application/json", 400, "tx.malformed"},
+      {R"({"tx": "0102"})", "application/json", 400, "tx.malformed"},
+      {"x", "text/plain", 415, "request.unsupported_media_type"},
+      {json_tx(forged), "application/json", 401, "tx.bad_signature"},
+      {std::string(big.begin(), big.end()), "application/octet-stream", 413, "tx.too_large"},
+  };
+  for (const Case& c : cases) {
+    auto r = client_->Post("/v1/transactions", c.body, c.content_type.c_str());
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, c.status) << c.code << " " << r->body;
+    EXPECT_EQ(error_code(r), c.code);
+  }
+}
+
+TEST_F(Api, NonceConflictsAre409AndWrongChainIs422) {
+  auto kp = KeyPair::for_test("carol");
+  Transaction t1 = make_tx(kp, 1);
+  node_->commit(t1, 3);
+  auto low = post_json(json_tx(make_tx(kp, 1)));  // the committed one itself
+  ASSERT_TRUE(low);
+  EXPECT_EQ(low->status, 200);  // tx.committed: idempotent success
+  EXPECT_EQ(nlohmann::json::parse(low->body)["status"], "committed");
+  TxBody b = TxBody::decode(make_tx(kp, 1).body).value();
+  b.payload = Bytes{9};  // a different transaction with a used nonce
+  auto r = post_json(json_tx(Transaction::sign(b, kp.secret_key)));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 409);
+  EXPECT_EQ(error_code(r), "tx.nonce_too_low");
+  auto far = post_json(json_tx(make_tx(kp, 99)));
+  ASSERT_TRUE(far);
+  EXPECT_EQ(far->status, 409);
+  EXPECT_EQ(error_code(far), "tx.nonce_too_far");
+  b.nonce = 2;
+  b.chain_id = "other";
+  auto wrong = post_json(json_tx(Transaction::sign(b, kp.secret_key)));
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 422);
+  EXPECT_EQ(error_code(wrong), "tx.wrong_chain");
+}
+
+TEST_F(Api, RateLimitedPerSenderKey) {
+  auto a = KeyPair::for_test("spammer");
+  for (uint64_t n = 1; n <= 4; ++n) {
+    auto r = post_json(json_tx(make_tx(a, n)));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 202);
+  }
+  auto r = post_json(json_tx(make_tx(a, 5)));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 429);
+  EXPECT_EQ(error_code(r), "rate.limited");
+  // Another key is not affected.
+  auto other = post_json(json_tx(make_tx(KeyPair::for_test("quiet"), 1)));
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 202);
+}
+
+TEST_F(Api, MempoolFullIs503) {
+  // Senders 1..6 fill the pool (txs_max 6); limiter allows 4 per key.
+  for (int s = 0; s < 6; ++s) {
+    auto r = post_json(json_tx(make_tx(KeyPair::for_test("f" + std::to_string(s)), 1)));
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 202) << r->body;
+  }
+  auto r = post_json(json_tx(make_tx(KeyPair::for_test("late"), 1)));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(error_code(r), "mempool.full");
+}
+
+TEST_F(Api, BodyLimitAnswers413Json) {
+  std::string huge(2 * limits::tx_bytes_max + 4096, 'a');
+  auto r = client_->Post("/v1/transactions", huge, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(error_code(r), "request.too_large");
+}
+
+TEST_F(Api, GetTransactionPendingCommittedUnknown) {
+  auto kp = KeyPair::for_test("dave");
+  Transaction t1 = make_tx(kp, 1);
+  ASSERT_EQ(post_json(json_tx(t1))->status, 202);
+  auto pending = client_->Get("/v1/transactions/" + to_hex(t1.id()));
+  ASSERT_TRUE(pending);
+  EXPECT_EQ(pending->status, 202);
+  EXPECT_EQ(nlohmann::json::parse(pending->body)["status"], "pending");
+
+  node_->commit(t1, 4);
+  auto done = client_->Get("/v1/transactions/" + to_hex(t1.id()));
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->status, 200);
+  auto j = nlohmann::json::parse(done->body);
+  EXPECT_EQ(j["status"], "committed");
+  EXPECT_EQ(j["height"], 4);
+  std::string ab;
+  for (int i = 0; i < 32; ++i) ab += "ab";
+  EXPECT_EQ(j["block_id"], ab);
+  EXPECT_EQ(j["receipt"]["success"], true);
+  EXPECT_EQ(j["receipt"]["reason"], "ok");
+  EXPECT_EQ(j["receipt"]["events"][0]["type"], "test.done");
+  EXPECT_EQ(j["receipt"]["events"][0]["data"], "0102");
+
+  auto unknown = client_->Get("/v1/transactions/" + std::string(64, '0'));
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  EXPECT_EQ(error_code(unknown), "tx.not_found");
+  auto bad = client_->Get("/v1/transactions/xyz");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(error_code(bad), "tx.bad_id");
+  auto no_route = client_->Get("/v1/nothing");
+  ASSERT_TRUE(no_route);
+  EXPECT_EQ(no_route->status, 404);
+  EXPECT_EQ(error_code(no_route), "route.not_found");
+}
+
+TEST_F(Api, HealthAndMetrics) {
+  auto h = client_->Get("/health");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(h->body)["status"], "ok");
+
+  auto kp = KeyPair::for_test("erin");
+  Transaction t1 = make_tx(kp, 1);
+  ASSERT_EQ(post_json(json_tx(t1))->status, 202);
+  node_->commit(t1, 5);
+  auto m = client_->Get("/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->status, 200);
+  EXPECT_EQ(m->get_header_value("Content-Type").rfind("text/plain", 0), 0u);
+  // Every line: a comment, or name{labels} value.
+  const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="[^"]*"(,[a-zA-Z_][a-zA-Z0-9_]*="[^"]*")*\})? [-+]?([0-9.eE+-]+|Inf|NaN)$)");
+  std::istringstream in(m->body);
+  std::set<std::string> names;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("# ", 0) == 0) continue;
+    EXPECT_TRUE(std::regex_match(line, sample)) << line;
+    names.insert(line.substr(0, line.find_first_of("{ ")));
+  }
+  for (const char* want : {"ipl_height", "ipl_epoch", "ipl_round", "ipl_view_changes_total", "ipl_peers",
+                           "ipl_mempool_size", "ipl_verify_rate_per_core", "ipl_commit_latency_seconds_bucket",
+                           "ipl_commit_latency_seconds_sum", "ipl_commit_latency_seconds_count"}) {
+    EXPECT_TRUE(names.contains(want)) << want;
+  }
+  EXPECT_NE(m->body.find("ipl_commit_latency_seconds_bucket{le=\"0.5\"} 1"), std::string::npos) << m->body;
+  EXPECT_NE(m->body.find("ipl_commit_latency_seconds_bucket{le=\"0.25\"} 0"), std::string::npos);
+  EXPECT_NE(m->body.find("ipl_mempool_answers_total{code=\"ok\"} 1"), std::string::npos);
+}
+
+// Hand-run measurement for docs/benchmarks-api.md (disabled in CI):
+//   build/default/tests/unit_api --gtest_also_run_disabled_tests --gtest_filter='*KeepAlive*'
+// One keep-alive client, sequential GET /health for 2 s, with TCP_NODELAY on
+// and off.
+TEST(ApiBench, DISABLED_KeepAliveRequestsPerSecond) {
+  for (bool nodelay : {true, false}) {
+    node::MempoolOptions o;
+    o.chain_id = std::string(kChain);
+    FakeNode node(o);
+    ServerOptions so;
+    so.is_tcp_nodelay = nodelay;
+    ApiServer server(so);
+    server.add_route(health_route(node));
+    ASSERT_TRUE(server.start("127.0.0.1", 0).is_ok());
+    httplib::Client client("127.0.0.1", server.port());
+    client.set_keep_alive(true);
+    client.set_tcp_nodelay(nodelay);
+    const auto start = std::chrono::steady_clock::now();
+    uint64_t n = 0;
+    while (std::chrono::steady_clock::now() - start < std::chrono::seconds(2)) {
+      auto r = client.Get("/health");
+      ASSERT_TRUE(r);
+      ++n;
+    }
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("TCP_NODELAY %s: %llu requests in %.2f s = %.0f req/s\n", nodelay ? "on " : "off",
+                static_cast<unsigned long long>(n), s, static_cast<double>(n) / s);
+    server.stop();
+  }
+}
+
+TEST(RateLimiter, RefillsAndBoundsKeys) {
+  ManualClock clock;
+  RateLimiter l(2.0, 2.0, 3, clock);
+  EXPECT_TRUE(l.allow("a"));
+  EXPECT_TRUE(l.allow("a"));
+  EXPECT_FALSE(l.allow("a"));
+  clock.advance_ms(500);  // one token back
+  EXPECT_TRUE(l.allow("a"));
+  EXPECT_FALSE(l.allow("a"));
+  for (std::string k : {"b", "c", "d", "e"}) EXPECT_TRUE(l.allow(k));
+  EXPECT_LE(l.keys(), 3u);
+}
+
+TEST(Histogram, CumulativeBuckets) {
+  Histogram h({0.1, 1.0});
+  h.observe(0.05);
+  h.observe(0.5);
+  h.observe(7);
+  HistogramSnapshot s = h.snapshot();
+  EXPECT_EQ(s.counts, (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(s.count, 3u);
+  EXPECT_DOUBLE_EQ(s.sum, 7.55);
+}
+
+}  // namespace
+}  // namespace ipl::api
