@@ -13,9 +13,7 @@ RateLimiter::RateLimiter(double rate_per_s, double burst, size_t keys_max, const
   IPL_ASSERT(keys_max_ >= 1);
 }
 
-bool RateLimiter::allow(const std::string& key) {
-  const uint64_t now = clock_.monotonic_ns();
-  std::lock_guard<std::mutex> lock(mu_);
+RateLimiter::Bucket& RateLimiter::refill_locked(const std::string& key, uint64_t now) {
   auto it = buckets_.find(key);
   if (it == buckets_.end()) {
     if (buckets_.size() >= keys_max_) make_room_locked(now);
@@ -26,9 +24,30 @@ bool RateLimiter::allow(const std::string& key) {
   b.tokens = std::min(burst_, b.tokens + elapsed_s * rate_per_s_);
   b.updated_ns = std::max(b.updated_ns, now);
   IPL_ASSERT(buckets_.size() <= keys_max_);
+  IPL_ASSERT(b.tokens <= burst_);
+  return b;
+}
+
+bool RateLimiter::allow(const std::string& key) {
+  const uint64_t now = clock_.monotonic_ns();
+  std::lock_guard<std::mutex> lock(mu_);
+  Bucket& b = refill_locked(key, now);
   if (b.tokens < 1.0) return false;
   b.tokens -= 1.0;
   return true;
+}
+
+bool RateLimiter::has_token(const std::string& key) {
+  const uint64_t now = clock_.monotonic_ns();
+  std::lock_guard<std::mutex> lock(mu_);
+  return refill_locked(key, now).tokens >= 1.0;
+}
+
+void RateLimiter::charge(const std::string& key) {
+  const uint64_t now = clock_.monotonic_ns();
+  std::lock_guard<std::mutex> lock(mu_);
+  Bucket& b = refill_locked(key, now);
+  b.tokens = std::max(0.0, b.tokens - 1.0);
 }
 
 void RateLimiter::make_room_locked(uint64_t now_ns) {

@@ -21,6 +21,12 @@ class RateLimiter {
   RateLimiter(double rate_per_s, double burst, size_t keys_max, const Clock& clock);
   // True (and a token taken) when `key` may make one more request now.
   bool allow(const std::string& key);
+  // True when `key` has a token now; takes none. With charge(), lets a
+  // caller take the token only once the request proved it came from the
+  // key's holder (a forged signature must not drain the victim's quota).
+  bool has_token(const std::string& key);
+  // Takes one token (never below zero).
+  void charge(const std::string& key);
   size_t keys() const;
 
  private:
@@ -29,6 +35,8 @@ class RateLimiter {
     uint64_t updated_ns = 0;
   };
   void make_room_locked(uint64_t now_ns);
+  // The refilled bucket of `key`, created full when absent.
+  Bucket& refill_locked(const std::string& key, uint64_t now_ns);
 
   const double rate_per_s_;
   const double burst_;

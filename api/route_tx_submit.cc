@@ -1,6 +1,7 @@
 // POST /v1/transactions (DESIGN.md data flow step 1). Authenticated by the
 // transaction's own signature (checked once, by the mempool); rate-limited
-// per sender key before the mempool sees it. 202 means "in this node's
+// per sender key: a request needs a token to be admitted and takes it only
+// when its signature was not found forged. 202 means "in this node's
 // mempool", not durable; identical bytes answer 202 with the same id again.
 #include <nlohmann/json.hpp>
 
@@ -39,9 +40,12 @@ HttpResponse submit(NodeFacade& node, RateLimiter& limiter, size_t tx_bytes_max,
   auto body = TxBody::decode(tx->body);
   if (!body.is_ok()) return error_response("tx.malformed", body.status().message());
   const std::string key(reinterpret_cast<const char*>(body->sender_key.bytes.data()), body->sender_key.bytes.size());
-  if (!limiter.allow(key)) return error_response("rate.limited", "too many transactions from this sender key");
+  if (!limiter.has_token(key)) return error_response("rate.limited", "too many transactions from this sender key");
 
   SubmitAnswer a = node.submit_tx(tx_bytes);
+  // Charge the sender only for requests its key really signed: a forged
+  // copy under someone else's key must not use up their quota.
+  if (a.code != "tx.bad_signature") limiter.charge(key);
   if (a.code == "ok" || a.code == "tx.committed") {
     IPL_ASSERT(a.tx_id.has_value());
     HttpResponse r;

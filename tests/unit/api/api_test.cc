@@ -259,6 +259,24 @@ TEST_F(Api, RateLimitedPerSenderKey) {
   EXPECT_EQ(other->status, 202);
 }
 
+TEST_F(Api, ForgedSubmissionsDoNotDrainTheVictimsQuota) {
+  auto victim = KeyPair::for_test("victim");
+  // Many forged copies under the victim's key: refused, and free.
+  for (size_t i = 0; i < 10; ++i) {
+    Transaction forged = make_tx(victim, 1);
+    forged.signature.bytes[i] ^= 1;
+    auto r = post_json(json_tx(forged));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+  }
+  // The victim's own transactions still get the whole burst.
+  for (uint64_t n = 1; n <= 4; ++n) {
+    auto r = post_json(json_tx(make_tx(victim, n)));
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 202) << n;
+  }
+}
+
 TEST_F(Api, MempoolFullIs503) {
   // Senders 1..6 fill the pool (txs_max 6); limiter allows 4 per key.
   for (int s = 0; s < 6; ++s) {
