@@ -5,6 +5,7 @@
 #include "common/hash.h"
 #include "common/limits.h"
 #include "contracts/codes.h"
+#include "contracts/ip_records.h"
 
 namespace ipl::contracts {
 
@@ -60,6 +61,8 @@ Registry Registry::standard() {
   r.add(make_membership_module());
   r.add(make_governance_module());
   r.add(make_attestation_module());
+  r.add(make_enterprise_module());
+  r.add(make_pledge_module());
   r.set_max_version(1);
   return r;
 }
