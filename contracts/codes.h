@@ -92,6 +92,18 @@ inline constexpr std::string_view kPledgeAcknowledgementMissing = "pledge.acknow
 inline constexpr std::string_view kPledgeChangeTooLate = "pledge.change_too_late";
 inline constexpr std::string_view kPledgeExtendNotTrademark = "pledge.extend_not_trademark";
 
+// The codes of the identifier, enterprise, IP-asset and pledge modules
+// (issue 6); tests/unit/genesis/reason_codes_issue6_test.cc triggers each.
+inline constexpr std::array kIssue6 = {
+    kUsccBadLength, kUsccBadCharset, kUsccBadCheck, kPatentBadFormat, kPatentBadCheck, kTrademarkBadNumber,
+    kTrademarkBadClass, kCopyrightBadNumber, kEnterpriseExists, kEnterpriseUnknown, kEnterpriseEvidenceMissing,
+    kEnterpriseBadRegion, kEnterpriseInactive, kIpBadTerm, kPledgeBadRegNo, kPledgeUnknown, kPledgeBadState,
+    kPledgeNotParty, kPledgeBadPledgee, kPledgeJointFilingMissing, kPledgeContractIncomplete, kPledgeIpUnknown,
+    kPledgeRegNoTaken, kPledgeIpNotGranted, kPledgeIpNotInForce, kPledgeAnnuityUnpaid, kPledgeIpFrozen,
+    kPledgePledgorNotOwner, kPledgeCoownerConsentMissing, kPledgeTermBeyondIp, kPledgeAlreadyPledged,
+    kPledgeForfeitureClause, kPledgeAcknowledgementMissing, kPledgeChangeTooLate, kPledgeExtendNotTrademark,
+};
+
 // Every receipt code (outcome-only codes excluded).
 inline constexpr std::array kAll = {
     kOk, kBadEncoding, kBadSignature, kBadChainId, kExpired, kUnknownSender, kNotApiKey, kKeyRevoked,
@@ -100,14 +112,15 @@ inline constexpr std::array kAll = {
     kMemberIsValidator, kNotGovernanceMember, kBadDeadline, kUnknownProposal, kProposalClosed, kDeadlinePassed,
     kDeadlineNotReached, kAlreadyVoted, kUnknownMember, kBadValidatorSet, kBadActivation, kParamTypeMismatch,
     kWrongAttester, kBadTotals, kBadCalendar,
+    // Issue 6 (kIssue6).
+    kUsccBadLength, kUsccBadCharset, kUsccBadCheck, kPatentBadFormat, kPatentBadCheck, kTrademarkBadNumber,
+    kTrademarkBadClass, kCopyrightBadNumber, kEnterpriseExists, kEnterpriseUnknown, kEnterpriseEvidenceMissing,
+    kEnterpriseBadRegion, kEnterpriseInactive, kIpBadTerm, kPledgeBadRegNo, kPledgeUnknown, kPledgeBadState,
+    kPledgeNotParty, kPledgeBadPledgee, kPledgeJointFilingMissing, kPledgeContractIncomplete, kPledgeIpUnknown,
+    kPledgeRegNoTaken, kPledgeIpNotGranted, kPledgeIpNotInForce, kPledgeAnnuityUnpaid, kPledgeIpFrozen,
+    kPledgePledgorNotOwner, kPledgeCoownerConsentMissing, kPledgeTermBeyondIp, kPledgeAlreadyPledged,
+    kPledgeForfeitureClause, kPledgeAcknowledgementMissing, kPledgeChangeTooLate, kPledgeExtendNotTrademark,
 };
-
-// Issue-6 codes (identifiers, enterprises, IP assets, pledges). TODO(issue 6):
-// a sibling of tests/unit/genesis/reason_codes_test.cc must trigger each
-// one; until then they stay out of kAll (tests/vectors/pledges.jsonl covers
-// the pledge refusal grounds of its scenarios).
-inline constexpr std::array kIssue6 = {
-    kUsccBadLength, kUsccBadCharset, kUsccBadCheck, kPatentBadFormat, kPatentBadCheck, kTrademarkBadNumber, kTrademarkBadClass, kCopyrightBadNumber, kEnterpriseExists, kEnterpriseUnknown, kEnterpriseEvidenceMissing, kEnterpriseBadRegion, kEnterpriseInactive, kIpBadTerm, kPledgeBadRegNo, kPledgeUnknown, kPledgeBadState, kPledgeNotParty, kPledgeBadPledgee, kPledgeJointFilingMissing, kPledgeContractIncomplete, kPledgeIpUnknown, kPledgeRegNoTaken, kPledgeIpNotGranted, kPledgeIpNotInForce, kPledgeAnnuityUnpaid, kPledgeIpFrozen, kPledgePledgorNotOwner, kPledgeCoownerConsentMissing, kPledgeTermBeyondIp, kPledgeAlreadyPledged, kPledgeForfeitureClause, kPledgeAcknowledgementMissing, kPledgeChangeTooLate, kPledgeExtendNotTrademark,
-};
+static_assert(kIssue6.size() == 35);
 
 }  // namespace ipl::contracts::codes

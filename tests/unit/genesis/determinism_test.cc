@@ -2,8 +2,14 @@
 // transactions give identical receipts and state when executed twice in
 // one process and once in another process. Method: a seeded generator
 // builds sequences (proposals of every kind, votes, closes, key changes,
-// attestations, and corrupted variants: bad nonce, wrong chain, expired,
-// forbidden sender, bad signature, future value date); each sequence runs
+// attestations, enterprise registrations and status changes, IP register
+// snapshots, pledge drafts, submissions, registrations, refusals, changes,
+// extensions, releases and revocations (issue 6), and corrupted variants:
+// bad nonce, wrong chain, expired, forbidden sender, bad signature, future
+// value date, bad identifiers, refusal grounds); half of the sequences
+// open with an enterprise, a patent and a submitted (every other one also
+// registered) pledge so that later pledge steps reach their state checks;
+// each sequence runs
 // from the genesis state in 1..3 blocks; a digest chains every receipt's
 // canonical bytes and each block's state digest (SHA-256 over the sorted
 // state) plus, for every 100th sequence, the real ledger state root. The
@@ -12,6 +18,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <random>
 
 #include "chain.h"
@@ -24,16 +31,154 @@ namespace {
 using nlohmann::json;
 constexpr size_t kSequences = 10'000;
 
-std::vector<Transaction> random_block(std::mt19937_64& rng, uint64_t ts, std::map<std::string, uint64_t>& nonces) {
+// api_key(who), derived once per name (derivation costs about a signature).
+// The test is single-threaded.
+const KeyPair& cached_api_key(const std::string& who) {
+  static std::map<std::string, KeyPair> keys;
+  auto it = keys.find(who);
+  if (it == keys.end()) it = keys.emplace(who, api_key(who)).first;
+  return it->second;
+}
+
+// Issue-6 identifiers: valid USCCs (E1 with API key ent1, E2 with ent2),
+// malformed ones, valid and malformed patent numbers.
+constexpr const char* kUsccs[] = {"91350100M000100Y43", "91140100MA0K000017", "91140100MA0K00002A", "9135010",
+                                  "91350100M000100Y44"};
+constexpr const char* kPatents[] = {"202210000001.0", "202210000002.5", "ZL 2022 1 0000003.X", "202210000001.1"};
+
+// A random enterprise, IP-asset or pledge transaction (sender and payload);
+// mostly well-formed, with wrong senders, bad identifiers and refusal
+// grounds mixed in.
+void random_issue6_tx(const std::function<uint64_t(uint64_t)>& pick, TxSpec& t) {
+  auto one_of = [&](std::initializer_list<const char*> xs) { return std::string(xs.begin()[pick(xs.size())]); };
+  const std::string uscc = kUsccs[pick(4) == 0 ? pick(5) : pick(2)];
+  const std::string number = kPatents[pick(5) == 0 ? pick(4) : pick(2)];
+  const uint64_t id = 1 + pick(3);
+  switch (pick(8)) {
+    case 0:
+      t.sender = one_of({"ipa", "ipa", "bank", "city", "aud"});
+      t.type = "ent.register";
+      t.payload = {{"uscc", uscc}, {"name", "E"}, {"region_code", pick(8) ? "140100" : "040100"},
+                   {"sme", pick(2) != 0}, {"sme_evidence", pick(4) ? "att/sme/1" : ""}};
+      if (uscc == kUsccs[0] || uscc == kUsccs[1]) {
+        static const std::string ent_keys[2] = {api_key("ent1").public_key.hex(), api_key("ent2").public_key.hex()};
+        t.payload["api_key"] = ent_keys[uscc == kUsccs[0] ? 0 : 1];
+      }
+      break;
+    case 1:
+      t.sender = one_of({"ipa", "bank"});
+      t.type = "ent.set_status";
+      t.payload = {{"uscc", uscc}, {"status", one_of({"active", "suspended", "deregistered"})}};
+      break;
+    case 2:
+      t.sender = one_of({"ipa", "cr", "bank"});
+      t.type = "ip.snapshot";
+      t.payload = {{"kind", "patent"}, {"number", number}, {"filing_date", pick(6) ? "2022-03-01" : "2021-03-01"},
+                   {"status", pick(4) ? "in_force" : one_of({"pending", "invalidated", "terminated"})},
+                   {"owners", pick(4) ? nlohmann::json{kUsccs[0]} : nlohmann::json{kUsccs[0], kUsccs[1]}},
+                   {"annuity_paid", pick(8) != 0}, {"preservation_order", pick(8) == 0},
+                   {"invalidation_pending", pick(8) == 0}};
+      break;
+    case 3:
+      t.sender = one_of({"ent1", "ent1", "bank", "ent2", "ipa"});
+      t.type = "pledge.draft";
+      t.payload = {{"assets", {{{"kind", "patent"}, {"number", number}}}},
+                   {"pledgor", pick(6) ? kUsccs[0] : uscc},
+                   {"pledgee", pick(6) ? 9 : 1 + pick(10)},
+                   {"claim_kind", "loan"},
+                   {"amount_fen", pick(8) ? 1 + pick(1'000'000'000) : 0},
+                   {"debt_due_date", pick(6) ? "2026-12-31" : "2045-12-31"},
+                   {"contract_ref", "C-1"},
+                   {"coowner_consent", pick(2) ? nlohmann::json::array() : nlohmann::json{kUsccs[1]}},
+                   {"forfeiture_clause", pick(8) == 0},
+                   {"parties_acknowledged", pick(2) != 0}};
+      break;
+    case 4:
+      t.sender = one_of({"ent1", "bank", "bank", "ent2"});
+      t.type = "pledge.submit";
+      t.payload = {{"pledge_id", id}};
+      break;
+    case 5:
+      t.sender = one_of({"ipa", "ipa", "bank"});
+      t.type = "pledge.register";
+      t.payload = {{"pledge_id", id}, {"reg_no", pick(8) ? "20249900000" + std::to_string(pick(3)) : "1"}};
+      break;
+    case 6:
+      t.sender = one_of({"ipa", "ipa", "bank"});
+      t.type = pick(2) ? "pledge.refuse" : "pledge.revoke";
+      t.payload = {{"pledge_id", id}, {"reason", one_of({"pledge.already_pledged", "court_order"})}};
+      break;
+    default:
+      t.sender = one_of({"bank", "bank", "ent1", "ipa", "ent2"});
+      switch (pick(3)) {
+        case 0:
+          t.type = "pledge.change";
+          t.payload = {{"pledge_id", id}, {"change_date", pick(6) ? "2024-01-02" : "2023-11-01"},
+                       {"amount_fen", pick(1'000'000)}, {"debt_due_date", pick(4) ? "2027-06-30" : "2045-12-31"}};
+          break;
+        case 1:
+          t.type = "pledge.extend";
+          t.payload = {{"pledge_id", id}, {"term_end", "2030-12-31"}};
+          break;
+        default:
+          t.type = "pledge.release";
+          t.payload = {{"pledge_id", id}, {"trigger", one_of({"repaid", "enforced", "waived", "bogus"})}};
+          break;
+      }
+      break;
+  }
+}
+
+// The opening of half of the sequences: E1 (key ent1), patent 1 owned by
+// E1, pledge 1 drafted by ent1 and submitted by the bank, and in every
+// other one registered (so that change, extend, release and revoke find a
+// running pledge).
+std::vector<TxSpec> issue6_preamble(bool with_registration) {
+  std::vector<TxSpec> txs = {
+      {"ipa", "ent.register", {{"uscc", kUsccs[0]}, {"name", "E1"}, {"region_code", "140100"},
+                               {"api_key", api_key("ent1").public_key.hex()}}},
+      {"ipa", "ip.snapshot", {{"kind", "patent"}, {"number", kPatents[0]}, {"filing_date", "2022-03-01"},
+                              {"owners", {kUsccs[0]}}}},
+      {"ent1", "pledge.draft", {{"assets", {{{"kind", "patent"}, {"number", kPatents[0]}}}}, {"pledgor", kUsccs[0]},
+                                {"pledgee", 9}, {"claim_kind", "loan"}, {"amount_fen", 100},
+                                {"debt_due_date", "2026-12-31"}, {"contract_ref", "C-1"}}},
+      {"bank", "pledge.submit", {{"pledge_id", 1}}}};
+  if (with_registration) txs.push_back({"ipa", "pledge.register", {{"pledge_id", 1}, {"reg_no", "2024990000000"}}});
+  return txs;
+}
+
+// The preamble signed with nonces from 1, as at the start of a sequence.
+std::vector<Transaction> sign_preamble(bool with_registration) {
+  std::map<std::string, uint64_t> nonces;
+  std::vector<Transaction> txs;
+  for (TxSpec& t : issue6_preamble(with_registration)) {
+    t.nonce = ++nonces[t.sender];
+    txs.push_back(make_tx(t));
+  }
+  return txs;
+}
+
+// `preamble`: 0 none, 1 up to submission, 2 up to registration.
+std::vector<Transaction> random_block(std::mt19937_64& rng, uint64_t ts, std::map<std::string, uint64_t>& nonces,
+                                      int preamble) {
   const auto& names = member_names();
   auto pick = [&](uint64_t n) { return static_cast<uint64_t>(rng() % n); };
   std::vector<Transaction> txs;
+  if (preamble != 0) {
+    // Opens the sequence (every nonce is still 0), so its signed form is
+    // the same in every sequence: signed once.
+    static const std::vector<TxSpec> specs = issue6_preamble(true);
+    static const std::vector<Transaction> signed_preamble[2] = {sign_preamble(false), sign_preamble(true)};
+    EXPECT_TRUE(nonces.empty());
+    txs = signed_preamble[preamble - 1];
+    for (size_t i = 0; i < txs.size(); ++i) ++nonces[specs[i].sender];
+  }
   const size_t n = 1 + pick(5);
   for (size_t i = 0; i < n; ++i) {
     TxSpec t;
     t.sender = names[pick(names.size())];
     const uint64_t dl = ts + (pick(3) == 0 ? 1 : 86'400'000);
-    switch (pick(9)) {
+    switch (pick(15)) {
       case 0:
         t.type = "gov.propose";
         t.payload = {{"kind", "param_change"}, {"deadline_ms", dl},
@@ -59,15 +204,18 @@ std::vector<Transaction> random_block(std::mt19937_64& rng, uint64_t ts, std::ma
         break;
       case 6:
         t.type = pick(2) ? "key.add" : "key.revoke";
-        t.payload = {{"key", api_key("spare" + std::to_string(pick(3))).public_key.hex()}};
+        t.payload = {{"key", cached_api_key("spare" + std::to_string(pick(3))).public_key.hex()}};
         break;
       case 7:
         t.type = "attest.lpr";
         t.payload = {{"month", pick(2) ? "2023-12" : "2024-01"}, {"rate_1y_ppm", 30000 + pick(10000)}, {"rate_5y_ppm", 39500}};
         break;
-      default:
+      case 8:
         t.type = "attest.bank_totals";
         t.payload = {{"month", "2023-12"}, {"loans_fen", pick(1000)}, {"npl_fen", pick(1000)}};
+        break;
+      default:
+        random_issue6_tx(pick, t);
         break;
     }
     t.nonce = ++nonces[t.sender];
@@ -78,7 +226,7 @@ std::vector<Transaction> random_block(std::mt19937_64& rng, uint64_t ts, std::ma
     if (mutation == 3) t.value_date = 20991231;
     if (mutation == 4) t.value_date = 20231231;
     if (mutation <= 2) --nonces[t.sender];  // prologue failures consume no nonce
-    Transaction tx = make_tx(t);
+    Transaction tx = make_tx(t, &cached_api_key(t.sender));
     if (mutation == 5) tx.signature.bytes[0] ^= 1;
     txs.push_back(std::move(tx));
   }
@@ -108,7 +256,7 @@ Hash32 run_all(size_t roots_every) {
     const size_t blocks = 1 + rng() % 3;
     for (size_t b = 0; b < blocks; ++b) {
       ts += 3'600'000;
-      const auto txs = random_block(rng, ts, nonces);
+      const auto txs = random_block(rng, ts, nonces, b == 0 && seq % 2 == 0 ? 1 + static_cast<int>(seq % 4 / 2) : 0);
       contracts::ExecOptions opts;
       opts.verify_signatures = seq % 10 == 0;  // verified upstream; re-checked on a tenth
       auto r = contracts::execute_block(registry, state, contracts::BlockContext{g.chain_id, 2 + b, ts}, txs, opts);

@@ -6,9 +6,7 @@
 // the state before and after.
 #include <gtest/gtest.h>
 
-#include <set>
-
-#include "chain.h"
+#include "reason_codes.h"
 
 namespace ipl::testing {
 namespace {
@@ -16,8 +14,7 @@ namespace {
 using nlohmann::json;
 namespace codes = contracts::codes;
 
-
-class ReasonCodes : public ::testing::Test {
+class ReasonCodes : public ReasonCodeTest {
  protected:
   void SetUp() override {
     // Prepared state: proposal 1 open (deadline far), proposal 2 open with
@@ -44,31 +41,6 @@ class ReasonCodes : public ::testing::Test {
     r = chain.block({revoke}, 300'000);  // past proposal 2's deadline
     ASSERT_EQ(r.receipts[0].reason, "ok");
   }
-
-  // Executes `tx` in block height+1 on a copy; checks the reason and that
-  // state changed at most in the sender's nonce record.
-  void expect_code(std::string_view code, const Transaction& tx, const PublicKey& sender) {
-    contracts::MemState before = chain.state();
-    auto r = contracts::execute_block(chain.registry(), before, block_at(chain.height() + 1, chain.time_ms() + 1000),
-                                      std::span<const Transaction>(&tx, 1));
-    ASSERT_TRUE(r.is_ok());
-    ASSERT_EQ(r->receipts.size(), 1u);
-    EXPECT_EQ(r->receipts[0].reason, code);
-    seen.insert(r->receipts[0].reason);
-    if (code == codes::kOk) return;
-    EXPECT_FALSE(r->receipts[0].success);
-    EXPECT_TRUE(r->receipts[0].events.empty());
-    for (const contracts::StateWrite& w : r->writes) {
-      EXPECT_EQ(w.key, contracts::keys::nonce(sender)) << code << " wrote " << w.key;
-    }
-  }
-  void expect_code(std::string_view code, TxSpec spec) {
-    if (spec.nonce == 0) spec.nonce = chain.next_nonce(spec.sender);
-    expect_code(code, make_tx(spec), api_key(spec.sender).public_key);
-  }
-
-  TestChain chain{test_genesis()};
-  std::set<std::string> seen;
 };
 
 TEST_F(ReasonCodes, EveryCodeIsTriggeredAndLeavesStateUnchanged) {
@@ -144,6 +116,9 @@ TEST_F(ReasonCodes, EveryCodeIsTriggeredAndLeavesStateUnchanged) {
   chain.block({{"city", "attest.calendar", {{"year", 2024}, {"holidays", {"2024-01-01"}}}}});
   expect_code(codes::kValueDateBackwards,
               {"city", "attest.calendar", {{"year", 2024}, {"holidays", {"2024-01-01", "2024-02-10"}}}, 0, 20240101});
+
+  // Enterprises, IP assets and pledges (issue 6).
+  trigger_issue6_codes();
 
   for (std::string_view c : codes::kAll) {
     if (c == codes::kMemberRemoved) continue;  // below
