@@ -70,6 +70,10 @@ inline constexpr std::string_view kEnterpriseEvidenceMissing = "enterprise.evide
 inline constexpr std::string_view kEnterpriseBadRegion = "enterprise.bad_region";
 inline constexpr std::string_view kEnterpriseInactive = "enterprise.inactive";
 inline constexpr std::string_view kIpBadTerm = "ip.bad_term";
+// ip.snapshot from an IPA member that is not the office keeping that
+// register: patents and trademarks the IP office (and city IP bureaus),
+// copyrights and software the copyright bureau (DOMAIN.md Part B §1).
+inline constexpr std::string_view kIpWrongOffice = "ip.wrong_office";
 inline constexpr std::string_view kPledgeBadRegNo = "pledge.bad_reg_no";
 inline constexpr std::string_view kPledgeUnknown = "pledge.unknown";
 inline constexpr std::string_view kPledgeBadState = "pledge.bad_state";
@@ -91,6 +95,11 @@ inline constexpr std::string_view kPledgeForfeitureClause = "pledge.forfeiture_c
 inline constexpr std::string_view kPledgeAcknowledgementMissing = "pledge.acknowledgement_missing";
 inline constexpr std::string_view kPledgeChangeTooLate = "pledge.change_too_late";
 inline constexpr std::string_view kPledgeExtendNotTrademark = "pledge.extend_not_trademark";
+// Joint filing of changes and extensions (§4.1, §4.2): the counter-party's
+// filing differs from the pending one, or comes after the pending filing
+// lapsed.
+inline constexpr std::string_view kPledgeFilingMismatch = "pledge.filing_mismatch";
+inline constexpr std::string_view kPledgeFilingExpired = "pledge.filing_expired";
 
 // The codes of the identifier, enterprise, IP-asset and pledge modules
 // (issue 6); tests/unit/genesis/reason_codes_issue6_test.cc triggers each.
@@ -102,6 +111,7 @@ inline constexpr std::array kIssue6 = {
     kPledgeRegNoTaken, kPledgeIpNotGranted, kPledgeIpNotInForce, kPledgeAnnuityUnpaid, kPledgeIpFrozen,
     kPledgePledgorNotOwner, kPledgeCoownerConsentMissing, kPledgeTermBeyondIp, kPledgeAlreadyPledged,
     kPledgeForfeitureClause, kPledgeAcknowledgementMissing, kPledgeChangeTooLate, kPledgeExtendNotTrademark,
+    kIpWrongOffice, kPledgeFilingMismatch, kPledgeFilingExpired,
 };
 
 // Every receipt code (outcome-only codes excluded).
@@ -120,7 +130,8 @@ inline constexpr std::array kAll = {
     kPledgeRegNoTaken, kPledgeIpNotGranted, kPledgeIpNotInForce, kPledgeAnnuityUnpaid, kPledgeIpFrozen,
     kPledgePledgorNotOwner, kPledgeCoownerConsentMissing, kPledgeTermBeyondIp, kPledgeAlreadyPledged,
     kPledgeForfeitureClause, kPledgeAcknowledgementMissing, kPledgeChangeTooLate, kPledgeExtendNotTrademark,
+    kIpWrongOffice, kPledgeFilingMismatch, kPledgeFilingExpired,
 };
-static_assert(kIssue6.size() == 35);
+static_assert(kIssue6.size() == 38);
 
 }  // namespace ipl::contracts::codes

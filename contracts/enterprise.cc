@@ -4,8 +4,15 @@
 //                              (which admits an ENT member whose org is the USCC)
 //   ent.set_status  IPA        active | suspended | deregistered
 //   ip.snapshot     IPA        a register snapshot of a patent, trademark, copyright or software
-//                              copyright, attested by the IP office or the copyright bureau; a later
-//                              snapshot is a new version (status alerts: invalidated, terminated, ...)
+//                              copyright, attested by the office keeping that register (decision 4,
+//                              Part B §1): patents and trademarks by the IP office or a city IP
+//                              bureau (any IPA member but the copyright bureau), copyrights and
+//                              software by the copyright bureau (the IPA member with org "SXCR", as
+//                              attest.lpr names the PBoC branch by org "PBOC"); otherwise
+//                              ip.wrong_office. A later snapshot is a new version (status alerts:
+//                              invalidated, terminated, ...). Trademark snapshots also keep the
+//                              owners' in-force marks per Nice class (sys/idx/marks/, for the
+//                              bundling warning of §4.2).
 // Term rules (§3.2, §3.3): invention 20 years from filing, utility model 10,
 // design 15 if filed on or after 2021-06-01 else 10, trademark 10 from
 // registration (a renewal is a later snapshot with a later expiry);
@@ -25,6 +32,7 @@ namespace {
 constexpr std::string_view kRegister = "ent.register";
 constexpr std::string_view kSetStatus = "ent.set_status";
 constexpr std::string_view kSnapshot = "ip.snapshot";
+constexpr std::string_view kCopyrightBureauOrg = "SXCR";
 
 // Payloads:
 //   ent.register   = string uscc ‖ string name ‖ string region_code ‖ bool sme ‖ string sme_evidence
@@ -121,6 +129,60 @@ std::string_view normalise_asset(IpAsset& a) {
   return codes::kBadPayload;
 }
 
+// Whether `sender` keeps the register of `kind` (Part B §1).
+bool is_responsible_office(const Member& sender, AssetKind kind) {
+  IPL_ASSERT(sender.role == Role::kIpa);  // the type's role mask
+  const bool copyright_bureau = sender.org == kCopyrightBureauOrg;
+  const bool copyright_register = kind == AssetKind::kCopyright || kind == AssetKind::kSoftware;
+  return copyright_bureau == copyright_register;
+}
+
+// Only canonical USCCs can be pledgors, so only they are indexed (this
+// also bounds the index key's length).
+bool indexable_owner(const std::string& owner) {
+  const ids::Uscc u = ids::check_uscc(owner);
+  return u.reason == codes::kOk && u.canonical == owner;
+}
+
+// Keeps sys/idx/marks/<owner>/<class> in step with a trademark's new
+// snapshot `now` (replacing `before`, if any): the mark is listed under
+// each current owner while it is in force, and under no one else.
+Status update_mark_index(StateView& s, const std::string& key, const std::optional<IpAsset>& before,
+                         const IpAsset& now) {
+  IPL_ASSERT(now.kind == AssetKind::kTrademark);
+  IPL_ASSERT(!before || (before->kind == now.kind && before->nice_class == now.nice_class));
+  std::vector<std::string> owners = now.owners;
+  if (before) owners.insert(owners.end(), before->owners.begin(), before->owners.end());
+  std::sort(owners.begin(), owners.end());
+  owners.erase(std::unique(owners.begin(), owners.end()), owners.end());
+  const bool listed = now.status == AssetStatus::kInForce;
+  for (const std::string& owner : owners) {
+    if (!indexable_owner(owner)) continue;
+    const std::string idx_key = keys::idx_marks(owner, now.nice_class);
+    IPL_ASSIGN_OR_RETURN(std::optional<MarkIndex> idx, load<MarkIndex>(s, idx_key));
+    MarkIndex x = idx.value_or(MarkIndex{});
+    auto it = std::lower_bound(x.marks.begin(), x.marks.end(), key,
+                               [](const auto& entry, const std::string& k) { return entry.first < k; });
+    const bool present = it != x.marks.end() && it->first == key;
+    const bool keep = listed && std::binary_search(now.owners.begin(), now.owners.end(), owner);
+    if (keep && present) {
+      it->second = now.expiry;
+    } else if (keep) {
+      x.marks.insert(it, {key, now.expiry});
+    } else if (present) {
+      x.marks.erase(it);
+    } else {
+      continue;  // nothing to change
+    }
+    if (x.marks.empty()) {
+      s.put(as_view(idx_key), std::nullopt);
+    } else {
+      store(s, idx_key, x);
+    }
+  }
+  return Status::ok();
+}
+
 class EnterpriseModule final : public Module {
  public:
   std::string_view name() const override { return "enterprise"; }
@@ -185,10 +247,15 @@ class EnterpriseModule final : public Module {
     IpAsset a = std::move(IpAsset::decode(ctx.tx.payload).value());
     const std::string_view normalised = normalise_asset(a);
     IPL_ASSERT(normalised == codes::kOk);  // validate passed
+    if (!is_responsible_office(ctx.sender, a.kind)) return codes::kIpWrongOffice;
     a.attester = ctx.sender.id;
     std::sort(a.owners.begin(), a.owners.end());
     a.owners.erase(std::unique(a.owners.begin(), a.owners.end()), a.owners.end());
     const std::string key = keys::asset(a.kind, a.number);
+    if (a.kind == AssetKind::kTrademark) {
+      IPL_ASSIGN_OR_RETURN(std::optional<IpAsset> before, load<IpAsset>(s, key));
+      IPL_RETURN_IF_ERROR(update_mark_index(s, key, before, a));
+    }
     store(s, key, a);
     ctx.events.push_back(make_event("ip.snapshot", Encoder().str(key).str(asset_status_name(a.status)).take()));
     return codes::kOk;

@@ -25,6 +25,21 @@ uint8_t kind_of(const json& j) {
   return static_cast<uint8_t>(*k);
 }
 
+json pending_json(const PendingFiling& f) {
+  if (f.kind == FilingKind::kNone) return json(nullptr);
+  json j = {{"kind", filing_kind_name(f.kind)}, {"filer", f.filer}, {"filed_on", udate_json(f.filed_on)},
+            {"expires_on", udate_json(f.expires_on)}};
+  if (f.kind == FilingKind::kChange) {
+    j["change_date"] = udate_json(f.change_date);
+    j["amount_fen"] = f.amount_fen;
+    j["debt_due_date"] = udate_json(f.debt_due);
+    j["scope"] = f.scope;
+  } else {
+    j["term_end"] = udate_json(f.term_end);
+  }
+  return j;
+}
+
 void put_strings(Encoder& e, const json& arr) {
   e.count(arr.size());
   for (const json& s : arr) e.str(s.get<std::string>());
@@ -127,7 +142,15 @@ std::optional<json> ip_record_to_json(std::string_view key, ByteView data) {
                 {"parties_acknowledged", v->acknowledged}, {"reg_no", v->reg_no}, {"reg_date", udate_json(v->reg_date)},
                 {"submitted_on", udate_json(v->submitted_on)}, {"sla_due", udate_json(v->sla_due)},
                 {"sla_breached", v->sla_breached}, {"rank", v->rank}, {"end_reason", v->end_reason},
-                {"changes", v->changes}};
+                {"changes", v->changes}, {"pending_filing", pending_json(v->pending)},
+                {"bundling_warning", v->bundling_warning}, {"unbundled_marks", v->unbundled_marks}};
+  }
+  if (starts("sys/idx/marks/")) {
+    auto v = MarkIndex::decode(data);
+    if (!v.is_ok()) return std::nullopt;
+    json marks = json::array();
+    for (const auto& [k, expiry] : v->marks) marks.push_back(json{{"asset", k}, {"expiry_date", udate_json(expiry)}});
+    return json{{"marks", marks}};
   }
   if (starts("sys/idx/")) {
     auto v = PledgeIndex::decode(data);

@@ -94,6 +94,14 @@ std::optional<AssetStatus> asset_status_from_name(std::string_view n) {
   return i ? std::optional<AssetStatus>(static_cast<AssetStatus>(*i)) : std::nullopt;
 }
 std::string_view pledge_status_name(PledgeStatus s) { return kPledgeStatus[static_cast<uint8_t>(s)]; }
+std::string_view filing_kind_name(FilingKind k) {
+  switch (k) {
+    case FilingKind::kNone: return "none";
+    case FilingKind::kChange: return "change";
+    case FilingKind::kExtend: return "extend";
+  }
+  return "none";
+}
 
 Bytes Enterprise::encode() const {
   return Encoder().str(uscc).str(name).str(region_code).boolean(sme).str(sme_evidence).boolean(tech)
@@ -156,6 +164,10 @@ Bytes Pledge::encode() const {
   e.u64(pledgee).u64(drafter).str(claim_kind).i64(amount_fen).u32(debt_due).u32(term_end).str(scope)
       .str(contract_ref).str(appraisal_ref).boolean(forfeiture).boolean(acknowledged).str(reg_no).u32(reg_date)
       .u32(submitted_on).u32(sla_due).boolean(sla_breached).u32(rank).str(end_reason).u32(changes);
+  e.u8(static_cast<uint8_t>(pending.kind)).u64(pending.filer).u32(pending.filed_on).u32(pending.expires_on)
+      .u32(pending.change_date).i64(pending.amount_fen).u32(pending.debt_due).u32(pending.term_end).str(pending.scope);
+  e.u32(bundling_warning);
+  put_list(e, unbundled_marks);
   return e.take();
 }
 Result<Pledge> Pledge::decode(ByteView b) {
@@ -186,6 +198,25 @@ Result<Pledge> Pledge::decode(ByteView b) {
   IPL_RETURN_IF_ERROR(d.u32(p.rank));
   IPL_RETURN_IF_ERROR(d.str(p.end_reason, kStr));
   IPL_RETURN_IF_ERROR(d.u32(p.changes));
+  PendingFiling& f = p.pending;
+  IPL_RETURN_IF_ERROR(get_enum(d, f.kind, 0, 2));
+  IPL_RETURN_IF_ERROR(d.u64(f.filer));
+  IPL_RETURN_IF_ERROR(get_udate(d, f.filed_on));
+  IPL_RETURN_IF_ERROR(get_udate(d, f.expires_on));
+  IPL_RETURN_IF_ERROR(get_udate(d, f.change_date));
+  IPL_RETURN_IF_ERROR(d.i64(f.amount_fen));
+  IPL_RETURN_IF_ERROR(get_udate(d, f.debt_due));
+  IPL_RETURN_IF_ERROR(get_udate(d, f.term_end));
+  IPL_RETURN_IF_ERROR(d.str(f.scope, kStr));
+  if (f.kind == FilingKind::kNone && (f.filer != 0 || f.filed_on != 0 || f.expires_on != 0 || f.change_date != 0 ||
+                                      f.amount_fen != 0 || f.debt_due != 0 || f.term_end != 0 || !f.scope.empty())) {
+    return Status::invalid("pending filing fields without a kind");
+  }
+  IPL_RETURN_IF_ERROR(d.u32(p.bundling_warning));
+  IPL_RETURN_IF_ERROR(get_list(d, p.unbundled_marks));
+  if (p.unbundled_marks.size() > kUnbundledMarksListed || p.unbundled_marks.size() > p.bundling_warning) {
+    return Status::invalid("unbundled marks list");
+  }
   IPL_RETURN_IF_ERROR(d.finish());
   return p;
 }
@@ -205,6 +236,29 @@ Result<PledgeIndex> PledgeIndex::decode(ByteView b) {
   return x;
 }
 
+Bytes MarkIndex::encode() const {
+  Encoder e;
+  e.count(marks.size());
+  for (const auto& [key, expiry] : marks) e.str(key).u32(expiry);
+  return e.take();
+}
+Result<MarkIndex> MarkIndex::decode(ByteView b) {
+  Decoder d(b);
+  MarkIndex x;
+  size_t n = 0;
+  IPL_RETURN_IF_ERROR(d.count(n, limits::tx_state_ops_max, 5));
+  x.marks.resize(n);
+  for (auto& [key, expiry] : x.marks) {
+    IPL_RETURN_IF_ERROR(d.str(key, kStr));
+    IPL_RETURN_IF_ERROR(get_udate(d, expiry));
+  }
+  IPL_RETURN_IF_ERROR(d.finish());
+  for (size_t i = 1; i < x.marks.size(); ++i) {
+    if (!(x.marks[i - 1].first < x.marks[i].first)) return Status::invalid("mark index not ascending");
+  }
+  return x;
+}
+
 namespace keys {
 std::string enterprise(std::string_view uscc) { return "ent/" + std::string(uscc); }
 std::string asset(AssetKind k, std::string_view canonical) {
@@ -215,6 +269,9 @@ std::string pledge_no(std::string_view reg_no) { return "pledgeno/" + std::strin
 std::string idx_asset(std::string_view asset_key) { return "sys/idx/" + std::string(asset_key); }
 std::string idx_enterprise(std::string_view uscc) { return "sys/idx/ent/" + std::string(uscc); }
 std::string idx_member(uint64_t id) { return "sys/idx/member/" + hex16(id); }
+std::string idx_marks(std::string_view uscc, uint32_t nice_class) {
+  return "sys/idx/marks/" + std::string(uscc) + "/" + std::to_string(nice_class);
+}
 }  // namespace keys
 
 CivilDate term_end(CivilDate d, uint32_t years) {
@@ -290,6 +347,10 @@ Result<std::vector<Pledge>> pledges_of_member(const StateView& s, uint64_t membe
   IPL_ASSIGN_OR_RETURN(std::optional<PledgeIndex> idx, read_typed<PledgeIndex>(s, keys::idx_member(member_id)));
   if (!idx) return std::vector<Pledge>();
   return load_all(s, idx->all);
+}
+Result<MarkIndex> marks_of_owner(const StateView& s, std::string_view uscc, uint32_t nice_class) {
+  IPL_ASSIGN_OR_RETURN(std::optional<MarkIndex> idx, read_typed<MarkIndex>(s, keys::idx_marks(uscc, nice_class)));
+  return idx.value_or(MarkIndex{});
 }
 
 }  // namespace ipl::contracts

@@ -11,12 +11,18 @@
 //                ‖ u64 pledgee ‖ u64 drafter ‖ string claim_kind ‖ i64 amount_fen ‖ udate debt_due ‖ udate term_end
 //                ‖ string scope ‖ string contract_ref ‖ string appraisal_ref ‖ bool forfeiture ‖ bool acknowledged
 //                ‖ string reg_no ‖ udate reg_date ‖ udate submitted_on ‖ udate sla_due ‖ bool sla_breached
-//                ‖ u32 rank ‖ string end_reason ‖ u32 changes
+//                ‖ u32 rank ‖ string end_reason ‖ u32 changes ‖ PendingFiling pending
+//                ‖ u32 bundling_warning ‖ list<string unbundled_mark>
+//   PendingFiling = u8 kind (0 none, 1 change, 2 extend) ‖ u64 filer ‖ udate filed_on ‖ udate expires_on
+//                ‖ udate change_date ‖ i64 amount_fen ‖ udate debt_due ‖ udate term_end ‖ string scope
+//                (all zero / empty when kind = 0)
 //   PledgeIndex = list<u64 all> ‖ list<u64 active>      (ascending registration/creation order)
+//   MarkIndex  = list<string asset_key ‖ udate expiry>   (ascending asset key)
 // Keys: "ent/<uscc>", "ip/<kind>/<canonical>", "pledge/<id:016x>", "pledgeno/<reg_no>" (u64 id),
 // "sys/pledge_seq" (u64), and the derived indexes "sys/idx/ip/<asset key>", "sys/idx/ent/<uscc>",
-// "sys/idx/member/<id:016x>" (bookkeeping: exempt from the value_date chain rule so a back-dated
-// registration of one pledge is not refused because of another pledge's date).
+// "sys/idx/member/<id:016x>", "sys/idx/marks/<uscc>/<nice class>" (bookkeeping: exempt from the
+// value_date chain rule so a back-dated registration of one pledge is not refused because of
+// another pledge's date).
 // Thread-safety: values only.
 #pragma once
 
@@ -24,6 +30,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/chain.h"
@@ -80,6 +87,33 @@ inline bool pledge_is_active(PledgeStatus s) {
   return s == PledgeStatus::kRegistered || s == PledgeStatus::kChanged || s == PledgeStatus::kExtended;
 }
 
+// A change or a trademark term extension filed by one party and waiting
+// for the other party's identical filing (joint filing, DOMAIN.md §4.1,
+// §4.2, §4.3): it takes effect on the counter-party's matching filing and
+// lapses after `expires_on` (value dates).
+enum class FilingKind : uint8_t { kNone = 0, kChange = 1, kExtend = 2 };
+std::string_view filing_kind_name(FilingKind k);
+struct PendingFiling {
+  FilingKind kind = FilingKind::kNone;
+  uint64_t filer = 0;       // member id of the first filer
+  uint32_t filed_on = 0;    // the first filing's value date
+  uint32_t expires_on = 0;  // the last value date of an accepted counter-filing
+  uint32_t change_date = 0;  // change: the date the change happened
+  int64_t amount_fen = 0;    // change: 0 unchanged
+  uint32_t debt_due = 0;     // change: 0 unchanged
+  uint32_t term_end = 0;     // extend: the new pledge term end
+  std::string scope;         // change: empty unchanged
+  // Same kind and same terms (filer and dates of filing aside).
+  bool same_terms(const PendingFiling& o) const {
+    return kind == o.kind && change_date == o.change_date && amount_fen == o.amount_fen && debt_due == o.debt_due &&
+           term_end == o.term_end && scope == o.scope;
+  }
+};
+
+// At most this many of the pledgor's unpledged same-class marks are listed
+// in a pledge record and its bundling-warning event (the count is exact).
+inline constexpr size_t kUnbundledMarksListed = 64;
+
 struct Pledge {
   uint64_t id = 0;
   PledgeStatus status = PledgeStatus::kDraft;
@@ -99,6 +133,13 @@ struct Pledge {
   uint32_t rank = 0;
   std::string end_reason;
   uint32_t changes = 0;
+  PendingFiling pending;  // kind kNone: nothing pending
+  // Trademarks (§4.2 bundling rule, a warning, not a refusal): at
+  // registration, the number of other in-force marks the pledgor holds in
+  // a pledged mark's Nice class that the pledge leaves out, and the first
+  // kUnbundledMarksListed of their asset keys (ascending).
+  uint32_t bundling_warning = 0;
+  std::vector<std::string> unbundled_marks;
   Bytes encode() const;
   static Result<Pledge> decode(ByteView b);
 };
@@ -107,6 +148,16 @@ struct PledgeIndex {
   std::vector<uint64_t> all, active;
   Bytes encode() const;
   static Result<PledgeIndex> decode(ByteView b);
+};
+
+// The in-force trademarks one owner holds in one Nice class, kept by
+// ip.snapshot for the bundling warning of §4.2: (asset key, expiry),
+// ascending by asset key. Only canonical USCC owners are indexed (only
+// they can be pledgors).
+struct MarkIndex {
+  std::vector<std::pair<std::string, uint32_t>> marks;
+  Bytes encode() const;
+  static Result<MarkIndex> decode(ByteView b);
 };
 
 namespace keys {
@@ -118,6 +169,7 @@ inline constexpr std::string_view kPledgeSeq = "sys/pledge_seq";
 std::string idx_asset(std::string_view asset_key);
 std::string idx_enterprise(std::string_view uscc);
 std::string idx_member(uint64_t id);
+std::string idx_marks(std::string_view uscc, uint32_t nice_class);
 }  // namespace keys
 
 // The date `years` years after `d`, minus one day (the last day of a term
@@ -143,6 +195,9 @@ struct AssetPledges {
 Result<AssetPledges> pledges_of_asset(const StateView& s, std::string_view asset_key);
 Result<std::vector<Pledge>> pledges_of_enterprise(const StateView& s, std::string_view uscc);
 Result<std::vector<Pledge>> pledges_of_member(const StateView& s, uint64_t member_id);
+// The in-force trademarks `uscc` holds in Nice class `nice_class` (empty
+// when none).
+Result<MarkIndex> marks_of_owner(const StateView& s, std::string_view uscc, uint32_t nice_class);
 
 // Modules (registered by Registry::standard()); enterprise.cc also holds ip.snapshot.
 class Module;

@@ -6,13 +6,30 @@
 //   pledge.submit    ENT, BANK, GUAR  the other party joins: joint filing (§4.1); starts the SLA timer
 //   pledge.register  IPA              the registry registers; every refusal ground (a)–(f) is a receipt
 //   pledge.refuse    IPA              records the refusal (reason must be a pledge.* code)
-//   pledge.change    ENT, BANK, GUAR  amount / due date / scope changed within the change window
-//   pledge.extend    ENT, BANK, GUAR  trademarks: a later pledge term end
+//   pledge.change    ENT, BANK, GUAR  amount / due date / scope changed within the change window: joint
+//                                     filing, see below
+//   pledge.extend    ENT, BANK, GUAR  trademarks: a later pledge term end: joint filing, see below
 //   pledge.release   BANK, GUAR, IPA  repaid | prepaid | waived | contract_void | other | enforced
 //   pledge.revoke    IPA              the registration is revoked
 // Value dates (decision 7): the registration date is the register tx's
 // value date; change windows count value dates; SLA timers use the
 // block's civil date and working days of the attested calendar.
+// Joint filing of changes and extensions (§4.1 "pledgor and pledgee file
+// jointly", §4.2, §4.3 "filing is joint"): the first party's filing is
+// stored in the pledge as its pending filing (nothing changes yet; event
+// pledge.change_filed / pledge.extend_filed); the other party's filing with
+// the same terms makes it take effect (pledge.changed / pledge.extended);
+// different terms are refused (pledge.filing_mismatch). A pending filing
+// lapses after expires_on: a change must be filed jointly within the
+// change window counted from the change date (§4.1 "within 30 days of the
+// change"); DOMAIN gives no time limit for an extension, so the same
+// window counts from the first filing's value date. A matching filing
+// after that is refused (pledge.filing_expired); a different one replaces
+// the lapsed filing, as does a new filing by the same party at any time.
+// Registration of a trademark pledge warns (event pledge.bundling_warning
+// and the record's bundling_warning count; not a refusal) when the
+// pledgor holds other in-force marks in a pledged mark's Nice class that
+// the pledge leaves out (§4.2 bundling rule).
 // Governed parameters read with DOMAIN [D] defaults when absent from
 // state: pledge.sla_working_days.{patent,trademark,copyright} (3, 2, 10),
 // pledge.change_window_days (30).
@@ -243,10 +260,17 @@ class PledgeModule final : public Module {
       if (p.status != PledgeStatus::kSubmitted) return codes::kPledgeBadState;
       p.status = PledgeStatus::kRefused;
       p.end_reason = o.text;
-    } else if (type == kChange) {
-      IPL_ASSIGN_OR_RETURN(reason, change(ctx, s, p, o));
-    } else if (type == kExtend) {
-      IPL_ASSIGN_OR_RETURN(reason, extend(ctx, s, p, o));
+    } else if (type == kChange || type == kExtend) {
+      bool effective = false;
+      IPL_ASSIGN_OR_RETURN(reason, type == kChange ? change(ctx, s, p, o, effective) : extend(ctx, s, p, o, effective));
+      if (reason != codes::kOk) return reason;
+      if (!effective) {
+        // The first party's filing: pending until the other party's.
+        store(s, keys::pledge(p.id), p);
+        ctx.events.push_back(make_event(type == kChange ? "pledge.change_filed" : "pledge.extend_filed",
+                                        Encoder().u64(p.id).u64(p.pending.filer).u32(p.pending.expires_on).take()));
+        return codes::kOk;
+      }
     } else {
       IPL_ASSERT(type == kRelease || type == kRevoke);
       if (!pledge_is_active(p.status)) return codes::kPledgeBadState;
@@ -254,6 +278,7 @@ class PledgeModule final : public Module {
       p.status = type == kRevoke ? PledgeStatus::kRevoked
                                  : (o.text == "enforced" ? PledgeStatus::kEnforced : PledgeStatus::kReleased);
       p.end_reason = o.text;
+      p.pending = PendingFiling{};  // a pending change or extension ends with the pledge
       for (const std::string& a : p.assets) IPL_RETURN_IF_ERROR(index_deactivate(s, keys::idx_asset(a), p.id));
       IPL_RETURN_IF_ERROR(index_deactivate(s, keys::idx_enterprise(p.pledgor), p.id));
       IPL_RETURN_IF_ERROR(index_deactivate(s, keys::idx_member(p.pledgee), p.id));
@@ -262,6 +287,12 @@ class PledgeModule final : public Module {
     store(s, keys::pledge(p.id), p);
     ctx.events.push_back(make_event("pledge." + std::string(pledge_status_name(p.status)),
                                     Encoder().u64(p.id).str(pledge_status_name(before)).take()));
+    if (type == kRegister && p.bundling_warning > 0) {
+      Encoder e;
+      e.u64(p.id).u32(p.bundling_warning).count(p.unbundled_marks.size());
+      for (const std::string& m : p.unbundled_marks) e.str(m);
+      ctx.events.push_back(make_event("pledge.bundling_warning", e.take()));
+    }
     return codes::kOk;
   }
 
@@ -330,9 +361,11 @@ class PledgeModule final : public Module {
     IPL_ASSIGN_OR_RETURN(std::optional<Bytes> taken, s.get(as_view(keys::pledge_no(reg_no))));
     if (taken) return codes::kPledgeRegNoTaken;
     uint32_t max_rank = 0;
+    std::vector<uint32_t> classes;  // trademarks: the pledged marks' Nice classes
     for (const std::string& key : p.assets) {
       IPL_ASSIGN_OR_RETURN(std::optional<IpAsset> a, load<IpAsset>(s, key));
       if (!a) return codes::kPledgeIpUnknown;
+      if (a->kind == AssetKind::kTrademark) classes.push_back(a->nice_class);
       // (b) register status.
       if (a->status == AssetStatus::kPending) return codes::kPledgeIpNotGranted;
       if (a->status != AssetStatus::kInForce) return codes::kPledgeIpNotInForce;
@@ -358,6 +391,7 @@ class PledgeModule final : public Module {
     }
     // (e) no forfeiture (流质) clause.
     if (p.forfeiture) return codes::kPledgeForfeitureClause;
+    IPL_RETURN_IF_ERROR(check_bundling(ctx, s, p, classes));
     p.status = PledgeStatus::kRegistered;
     p.reg_no = reg_no;
     p.reg_date = ctx.tx.value_date.yyyymmdd;
@@ -370,39 +404,119 @@ class PledgeModule final : public Module {
     return codes::kOk;
   }
 
-  Result<std::string_view> change(TxContext& ctx, StateView& s, Pledge& p, const OpPayload& o) const {
+  // §4.2 bundling rule [D]: the pledgor's other in-force marks (expiry on
+  // or after the value date) in a pledged mark's class that the pledge
+  // leaves out. Sets p.bundling_warning and p.unbundled_marks; refuses nothing.
+  Status check_bundling(const TxContext& ctx, const StateView& s, Pledge& p, std::vector<uint32_t> classes) const {
+    IPL_ASSERT(classes.empty() || p.registry == AssetKind::kTrademark);
+    IPL_ASSERT(classes.size() <= p.assets.size());
+    std::sort(classes.begin(), classes.end());
+    classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+    std::vector<std::string> left_out;
+    for (uint32_t c : classes) {
+      IPL_ASSIGN_OR_RETURN(std::optional<MarkIndex> idx, load<MarkIndex>(s, keys::idx_marks(p.pledgor, c)));
+      if (!idx) continue;
+      for (const auto& [key, expiry] : idx->marks) {
+        if (CivilDate{expiry} < ctx.tx.value_date) continue;
+        if (std::find(p.assets.begin(), p.assets.end(), key) != p.assets.end()) continue;
+        left_out.push_back(key);
+      }
+    }
+    std::sort(left_out.begin(), left_out.end());  // keys embed the class: distinct across classes
+    p.bundling_warning = static_cast<uint32_t>(left_out.size());
+    if (left_out.size() > kUnbundledMarksListed) left_out.resize(kUnbundledMarksListed);
+    p.unbundled_marks = std::move(left_out);
+    return Status::ok();
+  }
+
+  // Every pledged asset's expiry is on or after `date` (§4.1 (c), §4.2).
+  Result<bool> within_ip_terms(const StateView& s, const Pledge& p, uint32_t date) const {
+    for (const std::string& key : p.assets) {
+      IPL_ASSIGN_OR_RETURN(std::optional<IpAsset> a, load<IpAsset>(s, key));
+      if (!a) return Status::corruption("pledged asset missing");
+      if (date > a->expiry) return false;
+    }
+    return true;
+  }
+
+  // The joint-filing step shared by change and extend (see the file
+  // header). `f` holds the sender's terms. On ok, either stores `f` as the
+  // pending filing (effective = false) or, when it matches the other
+  // party's pending filing, clears it (effective = true): the caller
+  // applies the terms.
+  Result<std::string_view> file_jointly(TxContext& ctx, StateView& s, Pledge& p, PendingFiling f,
+                                        bool& effective) const {
+    IPL_ASSERT(f.kind != FilingKind::kNone);
+    IPL_ASSERT(is_pledgor(ctx.sender, p) || is_pledgee(ctx.sender, p));
+    const uint32_t today = ctx.tx.value_date.yyyymmdd;
+    const PendingFiling& pending = p.pending;
+    const bool from_other_party =
+        pending.kind != FilingKind::kNone && (pending.filer == p.pledgee) != is_pledgee(ctx.sender, p);
+    const bool lapsed = pending.kind != FilingKind::kNone && today > pending.expires_on;
+    if (from_other_party && pending.same_terms(f)) {
+      if (lapsed) return codes::kPledgeFilingExpired;
+      // The terms were checked at the first filing; the register may have
+      // moved since (a later snapshot), so the IP term is checked again.
+      IPL_ASSIGN_OR_RETURN(bool fits, within_ip_terms(s, p, std::max(f.debt_due, f.term_end)));
+      if (!fits) return codes::kPledgeTermBeyondIp;
+      p.pending = PendingFiling{};
+      effective = true;
+      return codes::kOk;
+    }
+    if (from_other_party && !lapsed) return codes::kPledgeFilingMismatch;
+    // A first filing (or the same party's new one, or one replacing a
+    // lapsed filing).
+    IPL_ASSIGN_OR_RETURN(int64_t window, param_or(s, "pledge.change_window_days", ctx.tx.value_date, 30));
+    window = std::clamp<int64_t>(window, 0, 3660);
+    const CivilDate from = f.kind == FilingKind::kChange ? CivilDate{f.change_date} : ctx.tx.value_date;
+    if (f.kind == FilingKind::kChange && ctx.tx.value_date.days_since_epoch() - from.days_since_epoch() > window) {
+      return codes::kPledgeChangeTooLate;
+    }
+    IPL_ASSIGN_OR_RETURN(bool fits, within_ip_terms(s, p, std::max(f.debt_due, f.term_end)));
+    if (!fits) return codes::kPledgeTermBeyondIp;
+    f.filer = ctx.sender.id;
+    f.filed_on = today;
+    f.expires_on = CivilDate::from_days_since_epoch(from.days_since_epoch() + window).yyyymmdd;
+    IPL_ASSERT(f.expires_on >= today);
+    p.pending = std::move(f);
+    effective = false;
+    return codes::kOk;
+  }
+
+  Result<std::string_view> change(TxContext& ctx, StateView& s, Pledge& p, const OpPayload& o,
+                                  bool& effective) const {
     if (!pledge_is_active(p.status)) return codes::kPledgeBadState;
     if (!is_pledgor(ctx.sender, p) && !is_pledgee(ctx.sender, p)) return codes::kPledgeNotParty;
     const CivilDate changed{o.date};
     if (changed > ctx.tx.value_date || o.date < p.reg_date) return codes::kBadPayload;
-    IPL_ASSIGN_OR_RETURN(int64_t window, param_or(s, "pledge.change_window_days", ctx.tx.value_date, 30));
-    if (ctx.tx.value_date.days_since_epoch() - changed.days_since_epoch() > window) return codes::kPledgeChangeTooLate;
-    if (o.debt_due != 0) {
-      for (const std::string& key : p.assets) {
-        IPL_ASSIGN_OR_RETURN(std::optional<IpAsset> a, load<IpAsset>(s, key));
-        if (!a) return Status::corruption("pledged asset missing");
-        if (o.debt_due > a->expiry) return codes::kPledgeTermBeyondIp;
-      }
-      p.debt_due = o.debt_due;
-    }
-    if (o.amount_fen != 0) p.amount_fen = o.amount_fen;
-    if (!o.text.empty()) p.scope = o.text;
+    PendingFiling f;
+    f.kind = FilingKind::kChange;
+    f.change_date = o.date;
+    f.amount_fen = o.amount_fen;
+    f.debt_due = o.debt_due;
+    f.scope = o.text;
+    IPL_ASSIGN_OR_RETURN(std::string_view reason, file_jointly(ctx, s, p, f, effective));
+    if (reason != codes::kOk || !effective) return reason;
+    if (f.debt_due != 0) p.debt_due = f.debt_due;
+    if (f.amount_fen != 0) p.amount_fen = f.amount_fen;
+    if (!f.scope.empty()) p.scope = f.scope;
     p.status = PledgeStatus::kChanged;
     ++p.changes;
     return codes::kOk;
   }
 
-  Result<std::string_view> extend(TxContext& ctx, StateView& s, Pledge& p, const OpPayload& o) const {
+  Result<std::string_view> extend(TxContext& ctx, StateView& s, Pledge& p, const OpPayload& o,
+                                  bool& effective) const {
     if (p.registry != AssetKind::kTrademark) return codes::kPledgeExtendNotTrademark;
     if (!pledge_is_active(p.status)) return codes::kPledgeBadState;
     if (!is_pledgor(ctx.sender, p) && !is_pledgee(ctx.sender, p)) return codes::kPledgeNotParty;
     if (o.date <= p.term_end) return codes::kBadPayload;
-    for (const std::string& key : p.assets) {
-      IPL_ASSIGN_OR_RETURN(std::optional<IpAsset> a, load<IpAsset>(s, key));
-      if (!a) return Status::corruption("pledged asset missing");
-      if (o.date > a->expiry) return codes::kPledgeTermBeyondIp;
-    }
-    p.term_end = o.date;
+    PendingFiling f;
+    f.kind = FilingKind::kExtend;
+    f.term_end = o.date;
+    IPL_ASSIGN_OR_RETURN(std::string_view reason, file_jointly(ctx, s, p, f, effective));
+    if (reason != codes::kOk || !effective) return reason;
+    p.term_end = f.term_end;
     p.status = PledgeStatus::kExtended;
     return codes::kOk;
   }

@@ -3,12 +3,16 @@
 // one process and once in another process. Method: a seeded generator
 // builds sequences (proposals of every kind, votes, closes, key changes,
 // attestations, enterprise registrations and status changes, IP register
-// snapshots, pledge drafts, submissions, registrations, refusals, changes,
-// extensions, releases and revocations (issue 6), and corrupted variants:
+// snapshots of patents, trademarks and copyrights from the right and the
+// wrong office, pledge drafts, submissions, registrations (with and
+// without the trademark bundling warning), refusals, jointly filed changes
+// and extensions (first filings, matching and mismatching counter-filings,
+// lapsed ones), releases and revocations (issue 6), and corrupted variants:
 // bad nonce, wrong chain, expired, forbidden sender, bad signature, future
 // value date, bad identifiers, refusal grounds); half of the sequences
-// open with an enterprise, a patent and a submitted (every other one also
-// registered) pledge so that later pledge steps reach their state checks;
+// open with an enterprise, a patent, two class-9 trademarks, a submitted
+// (every other one also registered) patent pledge and trademark pledge so
+// that later pledge steps reach their state checks;
 // each sequence runs
 // from the genesis state in 1..3 blocks; a digest chains every receipt's
 // canonical bytes and each block's state digest (SHA-256 over the sorted
@@ -45,6 +49,7 @@ const KeyPair& cached_api_key(const std::string& who) {
 constexpr const char* kUsccs[] = {"91350100M000100Y43", "91140100MA0K000017", "91140100MA0K00002A", "9135010",
                                   "91350100M000100Y44"};
 constexpr const char* kPatents[] = {"202210000001.0", "202210000002.5", "ZL 2022 1 0000003.X", "202210000001.1"};
+constexpr const char* kMarks[] = {"12345678", "12345679"};  // class 9
 
 // A random enterprise, IP-asset or pledge transaction (sender and payload);
 // mostly well-formed, with wrong senders, bad identifiers and refusal
@@ -54,7 +59,7 @@ void random_issue6_tx(const std::function<uint64_t(uint64_t)>& pick, TxSpec& t) 
   const std::string uscc = kUsccs[pick(4) == 0 ? pick(5) : pick(2)];
   const std::string number = kPatents[pick(5) == 0 ? pick(4) : pick(2)];
   const uint64_t id = 1 + pick(3);
-  switch (pick(8)) {
+  switch (pick(12)) {  // 7..11: the running-pledge steps
     case 0:
       t.sender = one_of({"ipa", "ipa", "bank", "city", "aud"});
       t.type = "ent.register";
@@ -70,29 +75,52 @@ void random_issue6_tx(const std::function<uint64_t(uint64_t)>& pick, TxSpec& t) 
       t.type = "ent.set_status";
       t.payload = {{"uscc", uscc}, {"status", one_of({"active", "suspended", "deregistered"})}};
       break;
-    case 2:
-      t.sender = one_of({"ipa", "cr", "bank"});
+    case 2: {
+      // Patents and trademarks from the IP office or a city bureau,
+      // copyrights from the copyright bureau; the other senders are refused.
+      t.sender = one_of({"ipa", "cr", "city", "bank"});
       t.type = "ip.snapshot";
-      t.payload = {{"kind", "patent"}, {"number", number}, {"filing_date", pick(6) ? "2022-03-01" : "2021-03-01"},
-                   {"status", pick(4) ? "in_force" : one_of({"pending", "invalidated", "terminated"})},
-                   {"owners", pick(4) ? nlohmann::json{kUsccs[0]} : nlohmann::json{kUsccs[0], kUsccs[1]}},
-                   {"annuity_paid", pick(8) != 0}, {"preservation_order", pick(8) == 0},
-                   {"invalidation_pending", pick(8) == 0}};
+      const nlohmann::json owners = pick(4) ? nlohmann::json{kUsccs[0]} : nlohmann::json{kUsccs[0], kUsccs[1]};
+      const std::string status = pick(4) ? "in_force" : one_of({"pending", "invalidated", "terminated", "revoked"});
+      switch (pick(5)) {
+        case 0:
+          t.payload = {{"kind", "trademark"}, {"number", kMarks[pick(2)]}, {"nice_class", 9},
+                       {"grant_date", "2022-05-01"}, {"status", status},
+                       {"owners", pick(3) ? owners : nlohmann::json{kUsccs[1]}}};
+          break;
+        case 1:
+          t.payload = {{"kind", "copyright"}, {"number", "国作登字-2021-L-00268255"}, {"expiry_date", "2071-12-31"},
+                       {"status", status}, {"owners", owners}};
+          break;
+        default:
+          t.payload = {{"kind", "patent"}, {"number", number}, {"filing_date", pick(6) ? "2022-03-01" : "2021-03-01"},
+                       {"status", status}, {"owners", owners}, {"annuity_paid", pick(8) != 0},
+                       {"preservation_order", pick(8) == 0}, {"invalidation_pending", pick(8) == 0}};
+          break;
+      }
       break;
-    case 3:
+    }
+    case 3: {
       t.sender = one_of({"ent1", "ent1", "bank", "ent2", "ipa"});
       t.type = "pledge.draft";
-      t.payload = {{"assets", {{{"kind", "patent"}, {"number", number}}}},
+      nlohmann::json assets = {{{"kind", "patent"}, {"number", number}}};
+      if (pick(3) == 0) {
+        assets = {{{"kind", "trademark"}, {"number", kMarks[0]}, {"nice_class", 9}}};
+        if (pick(2)) assets.push_back({{"kind", "trademark"}, {"number", kMarks[1]}, {"nice_class", 9}});
+      }
+      t.payload = {{"assets", assets},
                    {"pledgor", pick(6) ? kUsccs[0] : uscc},
                    {"pledgee", pick(6) ? 9 : 1 + pick(10)},
                    {"claim_kind", "loan"},
                    {"amount_fen", pick(8) ? 1 + pick(1'000'000'000) : 0},
                    {"debt_due_date", pick(6) ? "2026-12-31" : "2045-12-31"},
+                   {"term_end", pick(6) ? "2026-12-31" : "2040-12-31"},
                    {"contract_ref", "C-1"},
                    {"coowner_consent", pick(2) ? nlohmann::json::array() : nlohmann::json{kUsccs[1]}},
                    {"forfeiture_clause", pick(8) == 0},
                    {"parties_acknowledged", pick(2) != 0}};
       break;
+    }
     case 4:
       t.sender = one_of({"ent1", "bank", "bank", "ent2"});
       t.type = "pledge.submit";
@@ -109,16 +137,20 @@ void random_issue6_tx(const std::function<uint64_t(uint64_t)>& pick, TxSpec& t) 
       t.payload = {{"pledge_id", id}, {"reason", one_of({"pledge.already_pledged", "court_order"})}};
       break;
     default:
-      t.sender = one_of({"bank", "bank", "ent1", "ipa", "ent2"});
-      switch (pick(3)) {
+      // Changes and extensions are joint filings: terms drawn from small
+      // sets so that the other party's filing often matches the pending one.
+      t.sender = one_of({"bank", "bank", "ent1", "ent1", "ipa", "ent2"});
+      switch (pick(4)) {
         case 0:
-          t.type = "pledge.change";
-          t.payload = {{"pledge_id", id}, {"change_date", pick(6) ? "2024-01-02" : "2023-11-01"},
-                       {"amount_fen", pick(1'000'000)}, {"debt_due_date", pick(4) ? "2027-06-30" : "2045-12-31"}};
-          break;
         case 1:
+          t.type = "pledge.change";
+          t.payload = {{"pledge_id", id}, {"change_date", pick(8) ? "2024-01-02" : "2023-11-01"},
+                       {"amount_fen", pick(4) ? 5000 : 7000}, {"scope", pick(6) ? "" : "principal"}};
+          if (pick(6) == 0) t.payload["debt_due_date"] = pick(2) ? "2027-06-30" : "2045-12-31";
+          break;
+        case 2:
           t.type = "pledge.extend";
-          t.payload = {{"pledge_id", id}, {"term_end", "2030-12-31"}};
+          t.payload = {{"pledge_id", id}, {"term_end", pick(4) ? "2030-12-31" : one_of({"2031-06-30", "2040-12-31"})}};
           break;
         default:
           t.type = "pledge.release";
@@ -129,21 +161,41 @@ void random_issue6_tx(const std::function<uint64_t(uint64_t)>& pick, TxSpec& t) 
   }
 }
 
-// The opening of half of the sequences: E1 (key ent1), patent 1 owned by
-// E1, pledge 1 drafted by ent1 and submitted by the bank, and in every
-// other one registered (so that change, extend, release and revoke find a
-// running pledge).
+// The opening of half of the sequences: E1 (key ent1), patent 1 and the
+// two class-9 marks owned by E1, pledge 1 on the patent (drafted by ent1,
+// submitted by the bank) and pledge 2 on the first mark (drafted by the
+// bank, submitted by ent1), and in every other one both registered, with a
+// change of pledge 1 filed by the bank and an extension of pledge 2 filed
+// by ent1 pending (so that change, extend, release and revoke find running
+// pledges and counter-filings find pending ones; pledge 2's registration
+// carries the bundling warning).
 std::vector<TxSpec> issue6_preamble(bool with_registration) {
+  auto mark = [](const char* n) {
+    return nlohmann::json{{"kind", "trademark"}, {"number", n}, {"nice_class", 9}, {"grant_date", "2022-05-01"},
+                          {"owners", {kUsccs[0]}}};
+  };
   std::vector<TxSpec> txs = {
       {"ipa", "ent.register", {{"uscc", kUsccs[0]}, {"name", "E1"}, {"region_code", "140100"},
                                {"api_key", api_key("ent1").public_key.hex()}}},
       {"ipa", "ip.snapshot", {{"kind", "patent"}, {"number", kPatents[0]}, {"filing_date", "2022-03-01"},
                               {"owners", {kUsccs[0]}}}},
+      {"ipa", "ip.snapshot", mark(kMarks[0])},
+      {"ipa", "ip.snapshot", mark(kMarks[1])},
       {"ent1", "pledge.draft", {{"assets", {{{"kind", "patent"}, {"number", kPatents[0]}}}}, {"pledgor", kUsccs[0]},
                                 {"pledgee", 9}, {"claim_kind", "loan"}, {"amount_fen", 100},
                                 {"debt_due_date", "2026-12-31"}, {"contract_ref", "C-1"}}},
-      {"bank", "pledge.submit", {{"pledge_id", 1}}}};
-  if (with_registration) txs.push_back({"ipa", "pledge.register", {{"pledge_id", 1}, {"reg_no", "2024990000000"}}});
+      {"bank", "pledge.draft", {{"assets", {{{"kind", "trademark"}, {"number", kMarks[0]}, {"nice_class", 9}}}},
+                                {"pledgor", kUsccs[0]}, {"pledgee", 9}, {"claim_kind", "loan"}, {"amount_fen", 100},
+                                {"debt_due_date", "2026-12-31"}, {"term_end", "2026-12-31"}, {"contract_ref", "C-2"}}},
+      {"bank", "pledge.submit", {{"pledge_id", 1}}},
+      {"ent1", "pledge.submit", {{"pledge_id", 2}}}};
+  if (with_registration) {
+    txs.push_back({"ipa", "pledge.register", {{"pledge_id", 1}, {"reg_no", "2024990000000"}}});
+    txs.push_back({"ipa", "pledge.register", {{"pledge_id", 2}, {"reg_no", "2024990000009"}}});
+    // First filings waiting for the other party (joint filing).
+    txs.push_back({"bank", "pledge.change", {{"pledge_id", 1}, {"change_date", "2024-01-02"}, {"amount_fen", 5000}}});
+    txs.push_back({"ent1", "pledge.extend", {{"pledge_id", 2}, {"term_end", "2030-12-31"}}});
+  }
   return txs;
 }
 

@@ -22,7 +22,7 @@ using contracts::Role;
 inline KeyPair api_key(const std::string& who) { return KeyPair::for_test("api/" + who); }
 inline KeyPair node_key(const std::string& who) { return KeyPair::for_test("node/" + who); }
 
-// Member ids: 1 ipa, 2 fin, 3 cr, 4 sme, 5 lfr, 6 nfra, 7 pboc, 8 city, 9 bank, 10 aud.
+// Member ids: 1 ipa, 2 fin, 3 cr (copyright bureau), 4 sme, 5 lfr, 6 nfra, 7 pboc, 8 city, 9 bank, 10 aud.
 inline const std::vector<std::string>& member_names() {
   static const std::vector<std::string> n = {"ipa", "fin", "cr", "sme", "lfr", "nfra", "pboc", "city", "bank", "aud"};
   return n;
@@ -43,7 +43,9 @@ inline genesis::Genesis test_genesis(uint32_t protocol_version = 1) {
     m.name = member_names()[i];
     m.role = roles[i].first;
     m.governance = roles[i].second;
-    m.org = m.name == "pboc" ? "PBOC" : m.name;
+    // The PBoC branch and the copyright bureau are recognised by org
+    // (attest.lpr, ip.snapshot of copyrights).
+    m.org = m.name == "pboc" ? "PBOC" : m.name == "cr" ? "SXCR" : m.name;
     if (m.role == Role::kBank) m.branch_code = "TY001";
     m.api_keys = {api_key(m.name).public_key};
     if (i < 4) {

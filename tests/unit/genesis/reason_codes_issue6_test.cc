@@ -100,6 +100,19 @@ void ReasonCodeTest::trigger_issue6_codes() {
                                                                  {"grant_date", "2020-05-01"}, {"owners", {kE1}}}});
   expect_code(codes::kCopyrightBadNumber, {"cr", "ip.snapshot", {{"kind", "copyright"}, {"number", "国作登字-21-L-1"},
                                                                  {"expiry_date", "2071-12-31"}, {"owners", {kE1}}}});
+  // The register's office only: patents and trademarks not from the
+  // copyright bureau, copyrights and software only from it.
+  const json work = {{"kind", "copyright"}, {"number", "国作登字-2021-L-00268255"}, {"expiry_date", "2071-12-31"},
+                     {"owners", {kE1}}};
+  const json software = {{"kind", "software"}, {"number", "2016SR172900"}, {"expiry_date", "2066-12-31"},
+                         {"owners", {kE1}}};
+  expect_code(codes::kIpWrongOffice, {"cr", "ip.snapshot", patent(clean)});
+  expect_code(codes::kIpWrongOffice, {"cr", "ip.snapshot", {{"kind", "trademark"}, {"number", "12345678"}, {"nice_class", 9},
+                                                             {"grant_date", "2020-05-01"}, {"owners", {kE1}}}});
+  expect_code(codes::kIpWrongOffice, {"ipa", "ip.snapshot", work});
+  expect_code(codes::kIpWrongOffice, {"city", "ip.snapshot", software});
+  expect_code(codes::kOk, {"cr", "ip.snapshot", work});
+  expect_code(codes::kOk, {"city", "ip.snapshot", patent(clean)});
   // Pledges 1..12, drafted by ent1 and joined by the bank; pledge 1 on `a`
   // is registered, pledge 13 stays a draft.
   const std::vector<std::pair<std::string, json>> drafts = {
@@ -146,9 +159,21 @@ void ReasonCodeTest::trigger_issue6_codes() {
   expect_code(codes::kPledgeForfeitureClause, {"ipa", "pledge.register", reg_pledge(12)});
   // After registration.
   expect_code(codes::kPledgeExtendNotTrademark, {"bank", "pledge.extend", {{"pledge_id", 1}, {"term_end", "2030-12-31"}}});
-  // 45 days later, a change dated on the registration day is out of the
-  // 30-day window.
+  // Joint filing of a change: the bank files (pending until 2024-02-01,
+  // the change date + 30 days); the enterprise's filing with other terms
+  // is refused.
+  const json change = {{"pledge_id", 1}, {"change_date", "2024-01-02"}, {"amount_fen", 5}};
+  expect_ok(chain.block({{"bank", "pledge.change", change}}));
+  json other = change;
+  other["amount_fen"] = 6;
+  expect_code(codes::kPledgeFilingMismatch, {"ent1", "pledge.change", other});
+  // 45 days later the pending filing has lapsed: the enterprise's matching
+  // filing is refused, and a new change dated on the registration day is
+  // out of the 30-day window.
   expect_ok(chain.block({}, 45ull * 86'400'000));
+  TxSpec expired{"ent1", "pledge.change", change};
+  expired.value_date = 20240216;
+  expect_code(codes::kPledgeFilingExpired, expired);
   TxSpec late{"bank", "pledge.change", {{"pledge_id", 1}, {"change_date", "2024-01-02"}, {"amount_fen", 1}}};
   late.value_date = 20240216;
   expect_code(codes::kPledgeChangeTooLate, late);
