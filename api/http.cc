@@ -17,6 +17,7 @@ int http_status_for(std::string_view code) {
       {"mempool.full", 503},           {"node.unavailable", 503},   {"tx.not_found", 404},
       {"route.not_found", 404},        {"route.method_not_allowed", 405},
       {"request.timeout", 408},        {"internal", 500},
+      {"block.not_found", 404},        {"block.bad_height", 400},
   };
   auto it = kStatus.find(code);
   return it == kStatus.end() ? 400 : it->second;

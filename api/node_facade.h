@@ -60,6 +60,39 @@ struct MetricsSnapshot {
   HistogramSnapshot commit_latency_seconds;
 };
 
+struct PeerStatus {
+  PublicKey key;            // transport key
+  std::string address;      // "host:port"
+  bool is_connected = false;
+};
+
+// GET /v1/status and `ipledger status`.
+struct NodeStatus {
+  std::string chain_id;
+  Hash32 genesis_hash{};
+  std::string mode;                  // "validator" or "observer"
+  PublicKey consensus_key;           // this node's consensus key (zero for an observer without one)
+  uint64_t height = 0;               // executed height
+  uint64_t committed_height = 0;     // committed by consensus (>= height)
+  uint64_t certified_height = 0;     // highest height with an execution certificate
+  uint64_t epoch = 0;
+  uint64_t round = 0;
+  std::optional<PublicKey> leader;   // consensus key of the current round's leader
+  uint64_t last_commit_age_ms = 0;
+  uint64_t mempool_size = 0;
+  bool is_halted = false;            // divergence or storage failure: signs nothing
+  std::string halt_reason;
+  std::vector<PeerStatus> peers;
+};
+
+// One committed block as GET /v1/blocks/{height} serves it.
+struct BlockView {
+  Block block;
+  std::vector<Receipt> receipts;    // one per transaction, same order
+  LedgerInfo ledger_info;
+  std::optional<ExecutionCertificate> certificate;
+};
+
 class NodeFacade {
  public:
   virtual ~NodeFacade() = default;
@@ -70,6 +103,9 @@ class NodeFacade {
   virtual Result<TxStatus> find_tx(const Hash32& tx_id) = 0;
   virtual Health health() = 0;
   virtual MetricsSnapshot metrics() = 0;
+  virtual NodeStatus status() = 0;
+  // nullopt: not executed yet. Not-ok only on a storage error.
+  virtual Result<std::optional<BlockView>> block_at(uint64_t height) = 0;
 };
 
 }  // namespace ipl::api

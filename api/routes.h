@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "api/http.h"
 #include "api/node_facade.h"
@@ -23,5 +24,14 @@ Route tx_get_route(NodeFacade& node);
 Route health_route(NodeFacade& node);
 // GET /metrics: Prometheus text exposition 0.0.4.
 Route metrics_route(NodeFacade& node);
+// GET /v1/status: every NodeStatus field (keys hex); always 200.
+Route status_route(NodeFacade& node);
+// GET /v1/blocks/{height}: an executed block (header, block id, tx ids with
+// receipt success/reason, LedgerInfo, certificate signer count or null);
+// 404 block.not_found while not executed, 400 block.bad_height.
+Route block_route(NodeFacade& node);
+
+// Every route above, in the order a server registers them (api/routes.cc).
+std::vector<Route> v1_routes(NodeFacade& node, RateLimiter& limiter);
 
 }  // namespace ipl::api

@@ -22,6 +22,7 @@ struct Proposal {
   Block block;
   std::optional<TimeoutCert> tc;
   Vote proposer_vote;
+  bool operator==(const Proposal&) const = default;
 };
 
 // One validator's signature over the LedgerInfo it executed (data-flow
@@ -30,32 +31,38 @@ struct LedgerInfoVote {
   LedgerInfo ledger_info;
   ValidatorIndex signer;
   Signature signature;
+  bool operator==(const LedgerInfoVote&) const = default;
 };
 
 // The highest certificates a replica holds; sent to a peer that is behind.
 struct SyncInfo {
   QuorumCert high_qc;
   std::optional<TimeoutCert> high_tc;
+  bool operator==(const SyncInfo&) const = default;
 };
 
 // Asks for `count` blocks: `block_id` and then its ancestors, newest first.
 struct FetchRequest {
   Hash32 block_id{};
   uint32_t count = 0;
+  bool operator==(const FetchRequest&) const = default;
 };
 
 struct FetchResponse {
   std::vector<Block> blocks;  // newest first
+  bool operator==(const FetchResponse&) const = default;
 };
 
 // "Send me the certified LedgerInfo that ended epoch `epoch`."
 struct EpochRequest {
   Epoch epoch;
+  bool operator==(const EpochRequest&) const = default;
 };
 
 // The execution certificate of an epoch's boundary (carries next_epoch).
 struct EpochChange {
   ExecutionCertificate cert;
+  bool operator==(const EpochChange&) const = default;
 };
 
 using Message = std::variant<Proposal, Vote, TimeoutMsg, LedgerInfoVote, SyncInfo, FetchRequest,

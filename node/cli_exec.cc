@@ -13,7 +13,8 @@
 //   | {"query": "working_day", "date": D}     read state at that point
 //   {"check": ...}                             ignored (scenario assertions)
 // "@NAME" anywhere in a payload string is replaced by the hex public key
-// of DIR/NAME.key. Blank lines and lines starting with '#' are skipped.
+// of DIR/NAME.key (the line format is shared with `tx sign`:
+// node/tx_json.h). Blank lines and lines starting with '#' are skipped.
 // "block": N puts the transaction in block N (empty blocks fill any gap);
 // without it each transaction gets its own next block.
 #include <cstdio>
@@ -31,6 +32,8 @@
 #include "genesis/genesis.h"
 #include "ledger/ledger.h"
 #include "node/cli.h"
+#include "node/ledger_view.h"
+#include "node/tx_json.h"
 
 namespace ipl::cli {
 
@@ -38,20 +41,7 @@ namespace {
 
 using nlohmann::json;
 
-// The committed state of a ledger as the executor's base view.
-class LedgerView final : public StateView {
- public:
-  explicit LedgerView(const ledger::Ledger& l) : ledger_(l) {}
-  Result<std::optional<Bytes>> get(ByteView key) const override {
-    IPL_ASSIGN_OR_RETURN(std::optional<StateEnvelope> env, ledger_.record_at(key, ledger_.height()));
-    if (!env) return std::optional<Bytes>();
-    return std::optional<Bytes>(std::move(env->body));
-  }
-  void put(ByteView, std::optional<Bytes>) override { IPL_ASSERT(false && "LedgerView is read-only"); }
-
- private:
-  const ledger::Ledger& ledger_;
-};
+using node::LedgerView;
 
 struct PendingTx {
   Transaction tx;
@@ -131,70 +121,32 @@ class Runner {
   const json& output() const { return out_; }
 
  private:
-  Result<KeyPair> key_named(const std::string& name) {
-    auto it = key_cache_.find(name);
-    if (it != key_cache_.end()) return it->second;
-    IPL_ASSIGN_OR_RETURN(KeyPair kp, load_secret_key(keys_dir_ + "/" + name + ".key"));
-    key_cache_.emplace(name, kp);
-    return kp;
-  }
-
-  // Replaces "@NAME" strings by NAME's public key.
-  Status resolve(json& j) {
-    if (j.is_string()) {
-      const std::string s = j.get<std::string>();
-      if (s.size() > 1 && s[0] == '@') {
-        IPL_ASSIGN_OR_RETURN(KeyPair kp, key_named(s.substr(1)));
-        j = kp.public_key.hex();
-      }
-    } else if (j.is_array() || j.is_object()) {
-      for (auto& v : j) IPL_RETURN_IF_ERROR(resolve(v));
-    }
-    return Status::ok();
-  }
-
+  // The transaction of a {"sender", "type", ...} line (node/tx_json.h):
+  // by default valid for 100 blocks, dated the block's day, with the
+  // sender's next nonce after the committed state and the transactions
+  // already built in this block.
   Status build(size_t n, const json& j, PendingTx& p) {
-    const std::string where = "line " + std::to_string(n) + ": ";
-    p.sender = j.at("sender").get<std::string>();
-    p.type = j.at("type").get<std::string>();
-    IPL_ASSIGN_OR_RETURN(KeyPair kp, key_named(p.sender));
-    json payload = j.value("payload", json::object());
-    IPL_RETURN_IF_ERROR(resolve(payload));
-    auto bytes = contracts::payload_from_json(p.type, payload);
-    if (!bytes.is_ok()) return Status::invalid(where + bytes.status().message());
-    TxBody body;
-    body.chain_id = j.value("chain_id", genesis_.chain_id);
-    body.sender_key = kp.public_key;
-    body.type = p.type;
-    body.payload = std::move(*bytes);
-    body.valid_until_height = j.value("valid_until_height", pending_height_ + 100);
-    if (j.contains("value_date")) {
-      auto d = CivilDate::parse(j.at("value_date").get<std::string>());
-      body.value_date = d.is_ok() ? *d : CivilDate{j.at("value_date").get<std::string>() == "invalid" ? 20250230u : 0u};
-    } else {
-      body.value_date = contracts::BlockContext{genesis_.chain_id, pending_height_, pending_ts_}.civil_date();
-    }
-    // Nonces: explicit, or the next one after the committed state and the
-    // transactions already built in this block.
-    if (j.contains("nonce")) {
-      body.nonce = j.at("nonce").get<uint64_t>();
-    } else {
-      auto it = next_nonce_.find(kp.public_key);
+    const TxDefaults defaults{genesis_.chain_id, pending_height_ + 100,
+                              contracts::BlockContext{genesis_.chain_id, pending_height_, pending_ts_}.civil_date()};
+    auto next_nonce = [this](const PublicKey& sender) -> Result<uint64_t> {
+      auto it = next_nonce_.find(sender);
       if (it == next_nonce_.end()) {
         LedgerView view(*ledger_);
-        IPL_ASSIGN_OR_RETURN(std::optional<Bytes> raw, contracts::read_record(view, contracts::keys::nonce(kp.public_key)));
+        IPL_ASSIGN_OR_RETURN(std::optional<Bytes> raw, contracts::read_record(view, contracts::keys::nonce(sender)));
         uint64_t last = 0;
         if (raw) {
           Decoder d(*raw);
           IPL_RETURN_IF_ERROR(d.u64(last));
         }
-        it = next_nonce_.emplace(kp.public_key, last + 1).first;
+        it = next_nonce_.emplace(sender, last + 1).first;
       }
-      body.nonce = it->second++;
-    }
-    p.tx = Transaction::sign(body, kp.secret_key);
-    if (j.value("corrupt_signature", false)) p.tx.signature.bytes[0] ^= 0x01;
-    if (j.value("corrupt_body", false)) p.tx.body.resize(p.tx.body.size() / 2);
+      return it->second++;
+    };
+    auto tx = transaction_from_json(j, keys_dir_, defaults, next_nonce);
+    if (!tx.is_ok()) return Status::invalid("line " + std::to_string(n) + ": " + tx.status().message());
+    p.tx = std::move(tx).value();
+    p.sender = j.at("sender").get<std::string>();
+    p.type = j.at("type").get<std::string>();
     return Status::ok();
   }
 
@@ -295,7 +247,7 @@ class Runner {
 
   const genesis::Genesis& genesis_;
   contracts::Registry registry_;
-  std::string keys_dir_;
+  KeyDir keys_dir_;
   ledger::MemStore store_;
   std::unique_ptr<ledger::Ledger> ledger_;
   Hash32 parent_id_{};
@@ -303,7 +255,6 @@ class Runner {
   uint64_t pending_height_ = 0;
   uint64_t pending_ts_ = 0;
   std::vector<PendingTx> pending_;
-  std::map<std::string, KeyPair> key_cache_;
   std::map<PublicKey, uint64_t> next_nonce_;
   std::set<std::string> keys_;
   json out_;

@@ -15,6 +15,7 @@
 
 #include "contracts/json.h"
 #include "genesis/genesis.h"
+#include "common/file.h"
 #include "node/cli.h"
 
 namespace ipl::cli {
@@ -28,14 +29,7 @@ int fail(const char* cmd, const std::string& msg) {
   return 2;
 }
 
-Result<std::string> slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Status::io_error("cannot open " + path);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  if (ss.str().size() > (16u << 20)) return Status::limit(path + " is larger than 16 MiB");
-  return ss.str();
-}
+Result<std::string> slurp(const std::string& path) { return read_file(path, 16u << 20); }
 
 Result<KeyPair> make_key(const std::string& dir, const std::string& name, const std::string& label, bool test_keys) {
   const std::string path = dir + "/" + name + ".key";

@@ -220,7 +220,7 @@ void check_p2p(Checker& c, const toml::table& root, NodeConfig& cfg) {
     const std::string prefix = "p2p.peers[" + std::to_string(i++) + "]";
     if (i > limits::p2p_peers_max) return c.error(&n, prefix, "more than p2p_peers_max peers");
     const toml::table& p = *n.as_table();
-    c.known_keys(p, prefix, {"address", "transport_key"});
+    c.known_keys(p, prefix, {"address", "transport_key", "consensus_key"});
     PeerConfig peer;
     c.address(&p, prefix, "address", true, false, peer.address);
     std::string key_hex;
@@ -231,6 +231,16 @@ void check_p2p(Checker& c, const toml::table& root, NodeConfig& cfg) {
         c.error(p.get("transport_key"), prefix + ".transport_key", "must be 64 hex characters (an Ed25519 public key)");
       } else {
         peer.transport_key = *key;
+      }
+    }
+    std::string consensus_hex;
+    c.str(&p, prefix, "consensus_key", false, consensus_hex);
+    if (!consensus_hex.empty()) {
+      auto key = public_key_from_hex(consensus_hex);
+      if (!key.is_ok()) {
+        c.error(p.get("consensus_key"), prefix + ".consensus_key", "must be 64 hex characters (an Ed25519 public key)");
+      } else {
+        peer.consensus_key = *key;
       }
     }
     cfg.peers.push_back(std::move(peer));

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,10 @@ struct HostPort {
 struct PeerConfig {
   HostPort address;
   PublicKey transport_key;
+  // The peer's consensus key, when it has one: how the node addresses
+  // consensus messages (which name validators by consensus key) to a
+  // transport connection. Observers have none.
+  std::optional<PublicKey> consensus_key;
   bool operator==(const PeerConfig&) const = default;
 };
 

@@ -1,5 +1,5 @@
 // ipledger: the one binary (DESIGN.md "Layout"). Subcommands grow with the
-// product; today: keygen, demo, verify, genesis, exec.
+// product; today: keygen, demo, verify, genesis, exec, tx.
 #include <CLI/CLI.hpp>
 
 #include "node/cli.h"
@@ -7,6 +7,10 @@
 int main(int argc, char** argv) {
   CLI::App app{"IPLedger: a consortium ledger for IP-pledge financing"};
   app.require_subcommand(1);
+
+  std::string node_config;
+  CLI::App* node_cmd = app.add_subcommand("node", "Run a validator or observer node (docs/config.md)");
+  node_cmd->add_option("--config", node_config, "Node configuration (TOML)")->required()->check(CLI::ExistingFile);
 
   std::string key_out;
   CLI::App* keygen = app.add_subcommand("keygen", "Generate an Ed25519 key pair (secret file mode 0600, and .pub)");
@@ -50,7 +54,54 @@ int main(int argc, char** argv) {
   exec->add_option("--out", exec_opts.out, "Also write result.json and state_root here");
   exec->add_flag("--test-module", exec_opts.test_module, "Register the two-version test module (tests only)");
 
+  ipl::cli::TxSignOptions tx_sign_opts;
+  std::string tx_url, tx_arg;
+  CLI::App* tx_cmd = app.add_subcommand("tx", "Sign a transaction, submit it to a node, read its status");
+  tx_cmd->require_subcommand(1);
+  CLI::App* tx_sign = tx_cmd->add_subcommand("sign", "Print the canonical signed transaction of a JSON line as hex");
+  tx_sign->add_option("--keys", tx_sign_opts.keys, "Directory of NAME.key files for senders")->required();
+  tx_sign->add_option("--genesis", tx_sign_opts.genesis, "Genesis file (chain id)")->required()->check(CLI::ExistingFile);
+  tx_sign->add_option("--nonce", tx_sign_opts.nonce, "Nonce of a sender's first line without \"nonce\"");
+  tx_sign->add_option("--valid-until", tx_sign_opts.valid_until_height, "valid_until_height unless the line gives one");
+  tx_sign->add_flag("--with-id", tx_sign_opts.with_id, "Print \"TX_ID HEX\"");
+  tx_sign->add_option("json", tx_sign_opts.json, "One JSON line (ipledger exec format), or - for lines on stdin")->required();
+  CLI::App* tx_submit = tx_cmd->add_subcommand("submit", "POST /v1/transactions; prints \"STATUS BODY\"");
+  CLI::App* tx_get = tx_cmd->add_subcommand("get", "GET /v1/transactions/ID");
+  for (CLI::App* sub : {tx_submit, tx_get}) sub->add_option("--url", tx_url, "Node API, http://HOST:PORT")->required();
+  tx_submit->add_option("tx", tx_arg, "Signed transaction hex, or - for one per line on stdin")->required();
+  tx_get->add_option("id", tx_arg, "Transaction id (64 hex)")->required();
+
+  std::string status_url;
+  bool status_json = false;
+  CLI::App* status_cmd = app.add_subcommand("status", "A node's height, epoch, round, peers, leader, last commit age");
+  status_cmd->add_option("--url", status_url, "Node API, http://HOST:PORT")->required();
+  status_cmd->add_flag("--json", status_json, "Print the node's JSON answer");
+
+  ipl::cli::BenchOptions bench;
+  CLI::App* bench_cmd = app.add_subcommand("bench", "Load generator: pre-signed bank attestations against running nodes");
+  bench_cmd->add_option("--urls", bench.urls, "Node APIs, http://HOST:PORT[,...]; senders spread across them")->required();
+  bench_cmd->add_option("--genesis", bench.genesis, "Genesis file of the chain")->required()->check(CLI::ExistingFile);
+  bench_cmd->add_option("--keys", bench.keys, "Directory of sender key files")->required()->check(CLI::ExistingDirectory);
+  bench_cmd->add_option("--key-prefix", bench.key_prefix, "Use DIR/PREFIX*.key of BANK members")->capture_default_str();
+  bench_cmd->add_option("--txs", bench.txs, "Transactions in all")->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{5'000'000}));
+  bench_cmd->add_option("--rate", bench.rate, "Target tx/s (0: as fast as possible)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  bench_cmd->add_option("--connections", bench.connections, "Submit threads, one connection per node each")->capture_default_str()->check(CLI::Range(1, 256));
+  bench_cmd->add_flag("--json", bench.json, "Print the report as one JSON object");
+  bench_cmd->add_option("--first-nonce", bench.first_nonce, "Every sender's next nonce (1 on a fresh chain)")->capture_default_str()->check(CLI::PositiveNumber);
+  bench_cmd->add_option("--follow-url", bench.follow_url, "Node polled for blocks (default: the first URL)");
+  bench_cmd->add_option("--nodes", bench.nodes, "N of the ratio (default: the number of URLs)");
+  bench_cmd->add_option("--verify-count", bench.verify_count, "Signatures checked for the verify rate")->capture_default_str()->check(CLI::Range(1, 10'000'000));
+  bench_cmd->add_option("--poll-ms", bench.poll_ms, "Pause between polls for the next block")->capture_default_str()->check(CLI::Range(1, 10'000));
+  bench_cmd->add_option("--idle-timeout", bench.idle_timeout_s, "Seconds without a commit before giving up")->capture_default_str()->check(CLI::Range(1, 3600));
+  bench_cmd->add_option("--retry-timeout", bench.retry_s, "Seconds a pushed-back submission is retried")->capture_default_str()->check(CLI::Range(0, 3600));
+
   CLI11_PARSE(app, argc, argv);
+  if (status_cmd->parsed()) return ipl::cli::node_status(status_url, status_json);
+  if (bench_cmd->parsed()) return ipl::cli::run_bench(bench);
+  if (node_cmd->parsed()) return ipl::cli::run_node(node_config);
+  if (tx_sign->parsed()) return ipl::cli::tx_sign(tx_sign_opts);
+  if (tx_submit->parsed()) return ipl::cli::tx_submit(tx_url, tx_arg);
+  if (tx_get->parsed()) return ipl::cli::tx_get(tx_url, tx_arg);
   if (ginit->parsed()) return ipl::cli::genesis_init(consortium, genesis_out, test_keys);
   if (gvalidate->parsed()) return ipl::cli::genesis_validate(genesis_file);
   if (ghash->parsed()) return ipl::cli::genesis_hash(genesis_file);

@@ -107,7 +107,7 @@ Mempool::~Mempool() {
   }
   queue_cv_.notify_all();
   for (auto& t : workers_) t.join();
-  IPL_ASSERT(queue_.empty());
+  IPL_ASSERT(queue_.empty() && client_queue_.empty());
 }
 
 void Mempool::worker_loop() {
@@ -115,11 +115,12 @@ void Mempool::worker_loop() {
     Job job;
     {
       std::unique_lock<std::mutex> lock(queue_mu_);
-      queue_cv_.wait(lock, [this] { return is_stopping_ || !queue_.empty(); });
+      queue_cv_.wait(lock, [this] { return is_stopping_ || !queue_.empty() || !client_queue_.empty(); });
       // Drain before stopping: every queued job has waiting callbacks.
-      if (queue_.empty()) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
+      std::deque<Job>& q = client_queue_.empty() ? queue_ : client_queue_;
+      if (q.empty()) return;
+      job = std::move(q.front());
+      q.pop_front();
     }
     const auto start = std::chrono::steady_clock::now();
     const bool is_valid = job.tx.verify().is_ok();
@@ -159,7 +160,7 @@ void Mempool::complete(std::vector<std::pair<Callback, SubmitResult>>& calls,
   }
 }
 
-void Mempool::submit_async(ByteView tx_bytes, Callback done) {
+void Mempool::submit_async(ByteView tx_bytes, Callback done, Origin origin) {
   IPL_ASSERT(done != nullptr);
   std::vector<std::pair<Callback, SubmitResult>> calls;
   std::vector<std::pair<Hash32, Bytes>> gossip;
@@ -209,7 +210,7 @@ void Mempool::submit_async(ByteView tx_bytes, Callback done) {
       Transaction copy = c.tx;
       in_flight_[key].push_back(std::move(c));
       std::lock_guard<std::mutex> qlock(queue_mu_);  // order: mu_ then queue_mu_, never the reverse
-      queue_.push_back(Job{key, std::move(copy)});
+      (origin == Origin::kClient ? client_queue_ : queue_).push_back(Job{key, std::move(copy)});
     } else {
       count_locked(r);
       calls.emplace_back(std::move(c.done), std::move(r));
@@ -352,6 +353,51 @@ void Mempool::remember_verdict_locked(const Hash32& key, bool is_valid) {
     verdict_order_.pop_front();
   }
   IPL_ASSERT(verdicts_.size() == verdict_order_.size());
+}
+
+bool Mempool::check_signatures(std::span<const Transaction> txs) {
+  std::vector<std::pair<const Transaction*, Hash32>> unknown;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const Transaction& tx : txs) {
+      const Hash32 key = verify_key(tx.id(), tx.signature);
+      auto it = verdicts_.find(key);
+      if (it == verdicts_.end()) {
+        unknown.emplace_back(&tx, key);
+      } else if (!it->second) {
+        return false;
+      }
+    }
+  }
+  // Unknown signatures are checked here, split over two threads when there
+  // are many: this runs on the consensus thread's critical path.
+  auto verify_range = [this, &unknown](size_t from, size_t to) {
+    bool all_valid = true;
+    for (size_t i = from; i < to; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      const bool is_valid = unknown[i].first->verify().is_ok();
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
+      verified_total_.fetch_add(1, std::memory_order_relaxed);
+      verify_busy_ns_total_.fetch_add(static_cast<uint64_t>(ns.count()), std::memory_order_relaxed);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        remember_verdict_locked(unknown[i].second, is_valid);
+      }
+      if (!is_valid) {
+        all_valid = false;
+        break;
+      }
+    }
+    return all_valid;
+  };
+  constexpr size_t kSplitAbove = 64;
+  if (unknown.size() <= kSplitAbove) return verify_range(0, unknown.size());
+  const size_t half = unknown.size() / 2;
+  bool second_ok = true;
+  std::thread helper([&] { second_ok = verify_range(half, unknown.size()); });
+  const bool first_ok = verify_range(0, half);
+  helper.join();
+  return first_ok && second_ok;
 }
 
 void Mempool::count_locked(const SubmitResult& r) { ++counters_.answers_total[verdict_index(r.verdict)]; }

@@ -160,9 +160,13 @@ class Mempool {
   Mempool(const Mempool&) = delete;
   Mempool& operator=(const Mempool&) = delete;
 
+  // Who is waiting for a verdict: a client (an HTTP request holds a worker
+  // thread until the answer) or a peer's gossip (nobody waits). Client
+  // verifications run before every queued gossip one.
+  enum class Origin : uint8_t { kClient, kPeer };
   // Admits untrusted bytes. `done` runs exactly once, on this thread when
   // no verification is needed, else on a worker thread.
-  void submit_async(ByteView tx_bytes, Callback done);
+  void submit_async(ByteView tx_bytes, Callback done, Origin origin = Origin::kClient);
   // Blocks until the verdict is in. Never call it from a mempool callback
   // (a worker waiting on itself would deadlock); use submit_async there.
   SubmitResult submit(ByteView tx_bytes);
@@ -180,6 +184,12 @@ class Mempool {
   // transactions, every pending one whose nonce fell below its sender's
   // next nonce, and every one that expired.
   void on_committed(std::span<const Transaction> block_txs);
+
+  // Whether every transaction's signature is valid, answered from the
+  // verdict cache where possible and verified on the caller's thread
+  // otherwise (verdicts remembered). For a proposal's payload check before
+  // voting (DESIGN.md data flow step 3).
+  bool check_signatures(std::span<const Transaction> txs);
 
   bool contains(const Hash32& tx_id) const;
   size_t size() const;
@@ -249,7 +259,8 @@ class Mempool {
 
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
-  std::deque<Job> queue_;
+  std::deque<Job> queue_;         // gossip verifications
+  std::deque<Job> client_queue_;  // client verifications, served first
   bool is_stopping_ = false;
   std::vector<std::thread> workers_;
   std::atomic<uint64_t> verified_total_{0};

@@ -9,16 +9,23 @@
 //   ExecutionCertificate, EpochChangeProof, Receipt
 //                        = [1] canonical(T)
 //   Envelope             = oneof kind {
-//                            [1] Proposal            = [1] Block
+//                            [1] Proposal       = [1] Block
+//                                                 [2] TimeoutCert        (optional)
+//                                                 [3] Vote               (the proposer's)
 //                            [2] Vote
 //                            [3] TimeoutMsg
-//                            [4] TxGossip            = [1] Transaction*  (1 ..= block_txs_max)
-//                            [5] LedgerInfoSignature = [1] canonical(LedgerInfo)
-//                                                      [2] validator index (< validators_max)
-//                                                      [3] signature: 64 bytes
-//                            [6] BlockFetchRequest   = [1] block id: 32 bytes
-//                                                      [2] count (1 ..= fetch_blocks_max)
-//                            [7] BlockFetchResponse  = [1] Block*  (0 ..= fetch_blocks_max) }
+//                            [4] TxGossip       = [1] Transaction*  (1 ..= block_txs_max)
+//                            [5] LedgerInfoVote = [1] canonical(LedgerInfo)
+//                                                 [2] signer index (present, < validators_max)
+//                                                 [3] signature: 64 bytes
+//                            [6] FetchRequest   = [1] block id: 32 bytes
+//                                                 [2] count (1 ..= fetch_blocks_max)
+//                            [7] FetchResponse  = [1] Block*  (0 ..= fetch_blocks_max)
+//                            [8] SyncInfo       = [1] QuorumCert
+//                                                 [2] TimeoutCert        (optional)
+//                            [9] EpochRequest   = [1] epoch (present)
+//                            [10] EpochChange   = [1] ExecutionCertificate }
+// A message field without "(optional)" is required: absent is invalid.
 // Protobuf itself is not canonical (field order, repeated scalar fields,
 // unknown fields); that is harmless because nothing is hashed or signed
 // over it. Unknown fields are ignored for forward compatibility; an
@@ -86,12 +93,18 @@ Result<T> decode_carried(const std::string& canonical, std::string_view what) {
   return r;
 }
 
+// Sets the `canonical` field of a carrier message from value.encode().
 template <typename Msg, typename T>
-Bytes encode_carrier(const T& value) {
-  Msg m;
+void carrier_to(const T& value, Msg& m) {
   const Bytes canonical = value.encode();
   IPL_ASSERT(!canonical.empty());
   m.set_canonical(to_string_bytes(canonical));
+}
+
+template <typename Msg, typename T>
+Bytes encode_carrier(const T& value) {
+  Msg m;
+  carrier_to(value, m);
   return serialize(m);
 }
 
@@ -138,11 +151,15 @@ void block_to(const Block& block, wire::Block& m) {
 struct KindEncoder {
   wire::Envelope& env;
 
-  void operator()(const Proposal& p) const { block_to(p.block, *env.mutable_proposal()->mutable_block()); }
-  void operator()(const Vote& v) const { env.mutable_vote()->set_canonical(to_string_bytes(v.encode())); }
-  void operator()(const TimeoutMsg& t) const {
-    env.mutable_timeout()->set_canonical(to_string_bytes(t.encode()));
+  void operator()(const Proposal& p) const {
+    wire::Proposal* m = env.mutable_proposal();
+    block_to(p.block, *m->mutable_block());
+    if (p.tc) carrier_to(*p.tc, *m->mutable_tc());
+    carrier_to(p.proposer_vote, *m->mutable_proposer_vote());
+    IPL_ASSERT(m->has_block() && m->has_proposer_vote());
   }
+  void operator()(const Vote& v) const { carrier_to(v, *env.mutable_vote()); }
+  void operator()(const TimeoutMsg& t) const { carrier_to(t, *env.mutable_timeout()); }
   void operator()(const TxGossip& g) const {
     IPL_ASSERT(!g.txs.empty());
     IPL_ASSERT(g.txs.size() <= limits::block_txs_max);
@@ -150,31 +167,46 @@ struct KindEncoder {
     m->mutable_transactions()->Reserve(static_cast<int>(g.txs.size()));
     for (const Transaction& tx : g.txs) tx_to(tx, *m->add_transactions());
   }
-  void operator()(const LedgerInfoSignature& s) const {
-    IPL_ASSERT(s.validator.value() < limits::validators_max);
-    wire::LedgerInfoSignature* m = env.mutable_ledger_info_signature();
-    m->set_ledger_info(to_string_bytes(s.ledger_info.encode()));
-    m->set_validator_index(s.validator.value());
-    m->set_signature(to_string_bytes(s.signature.bytes));
+  void operator()(const LedgerInfoVote& v) const {
+    IPL_ASSERT(v.signer.value() < limits::validators_max);
+    wire::LedgerInfoVote* m = env.mutable_ledger_info_vote();
+    m->set_ledger_info(to_string_bytes(v.ledger_info.encode()));
+    m->set_signer(v.signer.value());
+    m->set_signature(to_string_bytes(v.signature.bytes));
   }
-  void operator()(const BlockFetchRequest& r) const {
+  void operator()(const FetchRequest& r) const {
     IPL_ASSERT(r.count >= 1);
     IPL_ASSERT(r.count <= fetch_blocks_max);
-    wire::BlockFetchRequest* m = env.mutable_block_fetch_request();
+    wire::FetchRequest* m = env.mutable_fetch_request();
     m->set_block_id(to_string_bytes(r.block_id));
     m->set_count(r.count);
   }
-  void operator()(const BlockFetchResponse& r) const {
+  void operator()(const FetchResponse& r) const {
     IPL_ASSERT(r.blocks.size() <= fetch_blocks_max);
-    wire::BlockFetchResponse* m = env.mutable_block_fetch_response();
+    wire::FetchResponse* m = env.mutable_fetch_response();
     for (const Block& b : r.blocks) block_to(b, *m->add_blocks());
+    IPL_ASSERT(static_cast<size_t>(m->blocks_size()) == r.blocks.size());
   }
+  void operator()(const SyncInfo& s) const {
+    wire::SyncInfo* m = env.mutable_sync_info();
+    carrier_to(s.high_qc, *m->mutable_high_qc());
+    if (s.high_tc) carrier_to(*s.high_tc, *m->mutable_high_tc());
+  }
+  void operator()(const EpochRequest& r) const { env.mutable_epoch_request()->set_epoch(r.epoch.value()); }
+  void operator()(const EpochChange& c) const { carrier_to(c.cert, *env.mutable_epoch_change()->mutable_cert()); }
 };
 
 Result<WireMessage> proposal_from(const wire::Proposal& m) {
   if (!m.has_block()) return Status::invalid("proposal: no block");
-  IPL_ASSIGN_OR_RETURN(Block block, decode_carried<Block>(m.block().canonical(), "proposal block"));
-  return WireMessage{Proposal{std::move(block)}};
+  if (!m.has_proposer_vote()) return Status::invalid("proposal: no proposer vote");
+  Proposal p;
+  IPL_ASSIGN_OR_RETURN(p.block, decode_carried<Block>(m.block().canonical(), "proposal block"));
+  if (m.has_tc()) {
+    IPL_ASSIGN_OR_RETURN(p.tc, decode_carried<TimeoutCert>(m.tc().canonical(), "proposal timeout cert"));
+  }
+  IPL_ASSIGN_OR_RETURN(p.proposer_vote, decode_carried<Vote>(m.proposer_vote().canonical(), "proposal vote"));
+  IPL_ASSERT(p.tc.has_value() == m.has_tc());
+  return WireMessage{std::move(p)};
 }
 
 Result<WireMessage> tx_gossip_from(const wire::TxGossip& m) {
@@ -191,39 +223,63 @@ Result<WireMessage> tx_gossip_from(const wire::TxGossip& m) {
   return WireMessage{std::move(g)};
 }
 
-Result<WireMessage> ledger_info_signature_from(const wire::LedgerInfoSignature& m) {
-  if (m.validator_index() >= limits::validators_max) {
-    return Status::invalid("ledger info signature: validator index out of range");
-  }
-  LedgerInfoSignature s;
-  IPL_ASSIGN_OR_RETURN(s.ledger_info, decode_carried<LedgerInfo>(m.ledger_info(), "ledger info signature"));
-  s.validator = ValidatorIndex(m.validator_index());
-  IPL_RETURN_IF_ERROR(signature_from(m.signature(), "ledger info signature", s.signature));
-  return WireMessage{std::move(s)};
+Result<WireMessage> ledger_info_vote_from(const wire::LedgerInfoVote& m) {
+  if (!m.has_signer()) return Status::invalid("ledger info vote: no signer");
+  if (m.signer() >= limits::validators_max) return Status::invalid("ledger info vote: signer index out of range");
+  LedgerInfoVote v;
+  IPL_ASSIGN_OR_RETURN(v.ledger_info, decode_carried<LedgerInfo>(m.ledger_info(), "ledger info vote"));
+  v.signer = ValidatorIndex(m.signer());
+  IPL_RETURN_IF_ERROR(signature_from(m.signature(), "ledger info vote", v.signature));
+  IPL_ASSERT(v.signer.value() < limits::validators_max);
+  return WireMessage{std::move(v)};
 }
 
-Result<WireMessage> block_fetch_request_from(const wire::BlockFetchRequest& m) {
-  if (m.block_id().size() != kHashBytes) return Status::invalid("block fetch request: block id is not 32 bytes");
-  if (m.count() == 0) return Status::invalid("block fetch request: count is zero");
-  if (m.count() > fetch_blocks_max) return Status::limit("block fetch request: count above fetch_blocks_max");
-  BlockFetchRequest r;
+Result<WireMessage> fetch_request_from(const wire::FetchRequest& m) {
+  if (m.block_id().size() != kHashBytes) return Status::invalid("fetch request: block id is not 32 bytes");
+  if (m.count() == 0) return Status::invalid("fetch request: count is zero");
+  if (m.count() > fetch_blocks_max) return Status::limit("fetch request: count above fetch_blocks_max");
+  FetchRequest r;
   std::copy(m.block_id().begin(), m.block_id().end(), r.block_id.begin());
   r.count = m.count();
+  IPL_ASSERT(r.count >= 1 && r.count <= fetch_blocks_max);
   return WireMessage{r};
 }
 
-Result<WireMessage> block_fetch_response_from(const wire::BlockFetchResponse& m) {
+Result<WireMessage> fetch_response_from(const wire::FetchResponse& m) {
   const size_t n = static_cast<size_t>(m.blocks_size());
-  if (n > fetch_blocks_max) return Status::limit("block fetch response: more than fetch_blocks_max blocks");
-  BlockFetchResponse r;
+  if (n > fetch_blocks_max) return Status::limit("fetch response: more than fetch_blocks_max blocks");
+  FetchResponse r;
   r.blocks.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    const std::string what = "block fetch response block " + std::to_string(i);
+    const std::string what = "fetch response block " + std::to_string(i);
     IPL_ASSIGN_OR_RETURN(Block block, decode_carried<Block>(m.blocks(static_cast<int>(i)).canonical(), what));
     r.blocks.push_back(std::move(block));
   }
   IPL_ASSERT(r.blocks.size() == n);
   return WireMessage{std::move(r)};
+}
+
+Result<WireMessage> sync_info_from(const wire::SyncInfo& m) {
+  if (!m.has_high_qc()) return Status::invalid("sync info: no high QC");
+  SyncInfo s;
+  IPL_ASSIGN_OR_RETURN(s.high_qc, decode_carried<QuorumCert>(m.high_qc().canonical(), "sync info high QC"));
+  if (m.has_high_tc()) {
+    IPL_ASSIGN_OR_RETURN(s.high_tc, decode_carried<TimeoutCert>(m.high_tc().canonical(), "sync info high TC"));
+  }
+  IPL_ASSERT(s.high_tc.has_value() == m.has_high_tc());
+  return WireMessage{std::move(s)};
+}
+
+Result<WireMessage> epoch_request_from(const wire::EpochRequest& m) {
+  if (!m.has_epoch()) return Status::invalid("epoch request: no epoch");
+  return WireMessage{EpochRequest{Epoch(m.epoch())}};
+}
+
+Result<WireMessage> epoch_change_from(const wire::EpochChange& m) {
+  if (!m.has_cert()) return Status::invalid("epoch change: no certificate");
+  IPL_ASSIGN_OR_RETURN(ExecutionCertificate cert,
+                       decode_carried<ExecutionCertificate>(m.cert().canonical(), "epoch change certificate"));
+  return WireMessage{EpochChange{std::move(cert)}};
 }
 
 }  // namespace
@@ -326,12 +382,18 @@ Result<WireMessage> decode_wire(ByteView bytes) {
     }
     case wire::Envelope::kTxGossip:
       return tx_gossip_from(env.tx_gossip());
-    case wire::Envelope::kLedgerInfoSignature:
-      return ledger_info_signature_from(env.ledger_info_signature());
-    case wire::Envelope::kBlockFetchRequest:
-      return block_fetch_request_from(env.block_fetch_request());
-    case wire::Envelope::kBlockFetchResponse:
-      return block_fetch_response_from(env.block_fetch_response());
+    case wire::Envelope::kLedgerInfoVote:
+      return ledger_info_vote_from(env.ledger_info_vote());
+    case wire::Envelope::kFetchRequest:
+      return fetch_request_from(env.fetch_request());
+    case wire::Envelope::kFetchResponse:
+      return fetch_response_from(env.fetch_response());
+    case wire::Envelope::kSyncInfo:
+      return sync_info_from(env.sync_info());
+    case wire::Envelope::kEpochRequest:
+      return epoch_request_from(env.epoch_request());
+    case wire::Envelope::kEpochChange:
+      return epoch_change_from(env.epoch_change());
     case wire::Envelope::KIND_NOT_SET:
       break;
   }

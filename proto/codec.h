@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -74,14 +75,20 @@ Bytes encode_receipt(const Receipt& receipt);
 Result<Receipt> decode_receipt(ByteView bytes);
 
 // --- P2P messages ---------------------------------------------------------
+// The consensus messages of docs/protocol.md section 12.2 plus transaction
+// gossip. These mirror consensus/messages.h field for field (proto/ may not
+// include consensus/; node/wire.cc converts between the two).
 
-// The leader's proposal for a round.
+// The leader's block for a round, the TC through which it entered the
+// round (if any) and its own vote for the block.
 struct Proposal {
   Block block;
+  std::optional<TimeoutCert> tc;
+  Vote proposer_vote;
   bool operator==(const Proposal&) const = default;
 };
 
-// Transactions forwarded between mempools; at most limits::block_txs_max.
+// Transactions forwarded between mempools; 1 ..= limits::block_txs_max.
 struct TxGossip {
   std::vector<Transaction> txs;
   bool operator==(const TxGossip&) const = default;
@@ -90,31 +97,51 @@ struct TxGossip {
 // One validator's signature over the canonical bytes of `ledger_info`
 // (context "IPL/ledgerinfo/v1"). Canonical encoding is unique, so
 // ledger_info.encode() reproduces exactly the bytes that were signed.
-struct LedgerInfoSignature {
+struct LedgerInfoVote {
   LedgerInfo ledger_info;
-  ValidatorIndex validator;
+  ValidatorIndex signer;  // < limits::validators_max
   Signature signature;
-  bool operator==(const LedgerInfoSignature&) const = default;
+  bool operator==(const LedgerInfoVote&) const = default;
 };
 
-// Asks for `count` blocks (1 ..= fetch_blocks_max) ending at `block_id`,
-// following parent links.
-struct BlockFetchRequest {
+// Asks for `count` blocks (1 ..= fetch_blocks_max): `block_id` and then its
+// ancestors, newest first.
+struct FetchRequest {
   Hash32 block_id{};
   uint32_t count = 1;
-  bool operator==(const BlockFetchRequest&) const = default;
+  bool operator==(const FetchRequest&) const = default;
 };
 
 // The blocks asked for, newest first; at most fetch_blocks_max.
-struct BlockFetchResponse {
+struct FetchResponse {
   std::vector<Block> blocks;
-  bool operator==(const BlockFetchResponse&) const = default;
+  bool operator==(const FetchResponse&) const = default;
 };
 
-// Exactly one message kind, as carried by one protobuf Envelope.
+// The highest certificates a replica holds.
+struct SyncInfo {
+  QuorumCert high_qc;
+  std::optional<TimeoutCert> high_tc;
+  bool operator==(const SyncInfo&) const = default;
+};
+
+// Asks for the certified LedgerInfo that ended epoch `epoch`.
+struct EpochRequest {
+  Epoch epoch;
+  bool operator==(const EpochRequest&) const = default;
+};
+
+// The execution certificate of an epoch's boundary.
+struct EpochChange {
+  ExecutionCertificate cert;
+  bool operator==(const EpochChange&) const = default;
+};
+
+// Exactly one message kind, as carried by one protobuf Envelope. The
+// alternatives are in Envelope field-number order (1 ..= 10).
 struct WireMessage {
-  using Kind = std::variant<Proposal, Vote, TimeoutMsg, TxGossip, LedgerInfoSignature, BlockFetchRequest,
-                            BlockFetchResponse>;
+  using Kind = std::variant<Proposal, Vote, TimeoutMsg, TxGossip, LedgerInfoVote, FetchRequest, FetchResponse,
+                            SyncInfo, EpochRequest, EpochChange>;
   Kind kind;
   bool operator==(const WireMessage&) const = default;
 };
@@ -125,8 +152,8 @@ struct WireMessage {
 Bytes encode_wire(const WireMessage& msg);
 // Any bytes (untrusted peer input). Returns the message, or limit when the
 // input exceeds wire_message_bytes_max or a count bound, or invalid when
-// the protobuf or any carried canonical bytes are malformed or no known
-// kind is set. Signatures are not checked here.
+// the protobuf or any carried canonical bytes are malformed, a required
+// field is missing, or no known kind is set. Signatures are not checked.
 Result<WireMessage> decode_wire(ByteView bytes);
 
 }  // namespace ipl::proto

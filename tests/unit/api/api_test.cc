@@ -81,6 +81,29 @@ class FakeNode final : public NodeFacade {
     m.commit_latency_seconds = latency_.snapshot();
     return m;
   }
+  NodeStatus status() override {
+    std::lock_guard<std::mutex> l(mu_);
+    return status_;
+  }
+  Result<std::optional<BlockView>> block_at(uint64_t height) override {
+    std::lock_guard<std::mutex> l(mu_);
+    if (is_store_failing_) return Status::io_error("disk on fire");
+    auto it = blocks_.find(height);
+    if (it == blocks_.end()) return std::optional<BlockView>();
+    return std::optional<BlockView>(it->second);
+  }
+  void set_status(NodeStatus s) {
+    std::lock_guard<std::mutex> l(mu_);
+    status_ = std::move(s);
+  }
+  void add_block(BlockView v) {
+    std::lock_guard<std::mutex> l(mu_);
+    blocks_[v.block.header.height.value()] = std::move(v);
+  }
+  void fail_store() {
+    std::lock_guard<std::mutex> l(mu_);
+    is_store_failing_ = true;
+  }
   void commit(const Transaction& tx, uint64_t height) {
     lookup_.commit(tx);
     std::vector<Transaction> block = {tx};
@@ -103,6 +126,9 @@ class FakeNode final : public NodeFacade {
   node::Mempool mempool_;
   std::mutex mu_;
   std::map<Hash32, TxStatus> committed_;
+  NodeStatus status_;
+  std::map<uint64_t, BlockView> blocks_;
+  bool is_store_failing_ = false;
   Histogram latency_{Histogram::latency_bounds()};
 };
 
@@ -136,10 +162,7 @@ class Api : public ::testing::Test {
     so.body_bytes_max = 2 * limits::tx_bytes_max + 1024;
     so.threads = 4;
     server_ = std::make_unique<ApiServer>(so);
-    server_->add_route(tx_submit_route(*node_, *limiter_));
-    server_->add_route(tx_get_route(*node_));
-    server_->add_route(health_route(*node_));
-    server_->add_route(metrics_route(*node_));
+    for (Route& r : v1_routes(*node_, *limiter_)) server_->add_route(std::move(r));
     ASSERT_TRUE(server_->start("127.0.0.1", 0).is_ok());
     client_ = std::make_unique<httplib::Client>("127.0.0.1", server_->port());
     client_->set_read_timeout(10, 0);
@@ -367,6 +390,209 @@ TEST_F(Api, HealthAndMetrics) {
   EXPECT_NE(m->body.find("ipl_commit_latency_seconds_bucket{le=\"0.5\"} 1"), std::string::npos) << m->body;
   EXPECT_NE(m->body.find("ipl_commit_latency_seconds_bucket{le=\"0.25\"} 0"), std::string::npos);
   EXPECT_NE(m->body.find("ipl_mempool_answers_total{code=\"ok\"} 1"), std::string::npos);
+}
+
+std::string hex_of(uint8_t byte, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += to_hex(ByteView(&byte, 1));
+  return out;
+}
+
+TEST_F(Api, StatusServesEveryFieldWithHexKeys) {
+  NodeStatus s;
+  s.chain_id = std::string(kChain);
+  s.genesis_hash.fill(0x11);
+  s.mode = "validator";
+  s.consensus_key.bytes.fill(0x22);
+  s.height = 40;
+  s.committed_height = 42;
+  s.certified_height = 38;
+  s.epoch = 3;
+  s.round = 57;
+  PublicKey leader;
+  leader.bytes.fill(0x33);
+  s.leader = leader;
+  s.last_commit_age_ms = 250;
+  s.mempool_size = 17;
+  s.is_halted = true;
+  s.halt_reason = "state root diverged at 39";
+  PeerStatus up;
+  up.key.bytes.fill(0x44);
+  up.address = "127.0.0.1:7001";
+  up.is_connected = true;
+  PeerStatus down = up;
+  down.key.bytes.fill(0x55);
+  down.address = "127.0.0.1:7002";
+  down.is_connected = false;
+  s.peers = {up, down};
+  node_->set_status(s);
+
+  auto r = client_->Get("/v1/status");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  auto j = nlohmann::json::parse(r->body);
+  EXPECT_EQ(j["chain_id"], kChain);
+  EXPECT_EQ(j["genesis_hash"], hex_of(0x11, 32));
+  EXPECT_EQ(j["mode"], "validator");
+  EXPECT_EQ(j["consensus_key"], hex_of(0x22, 32));
+  EXPECT_EQ(j["height"], 40);
+  EXPECT_EQ(j["committed_height"], 42);
+  EXPECT_EQ(j["certified_height"], 38);
+  EXPECT_EQ(j["epoch"], 3);
+  EXPECT_EQ(j["round"], 57);
+  EXPECT_EQ(j["leader"], hex_of(0x33, 32));
+  EXPECT_EQ(j["last_commit_age_ms"], 250);
+  EXPECT_EQ(j["mempool_size"], 17);
+  EXPECT_EQ(j["is_halted"], true);
+  EXPECT_EQ(j["halt_reason"], "state root diverged at 39");
+  EXPECT_EQ(j["peers_connected"], 1);
+  EXPECT_EQ(j["peers_total"], 2);
+  ASSERT_EQ(j["peers"].size(), 2u);
+  EXPECT_EQ(j["peers"][0]["key"], hex_of(0x44, 32));
+  EXPECT_EQ(j["peers"][0]["address"], "127.0.0.1:7001");
+  EXPECT_EQ(j["peers"][0]["is_connected"], true);
+  EXPECT_EQ(j["peers"][1]["key"], hex_of(0x55, 32));
+  EXPECT_EQ(j["peers"][1]["is_connected"], false);
+}
+
+TEST_F(Api, StatusOfAnObserverWithoutLeaderHasNulls) {
+  NodeStatus s;
+  s.chain_id = std::string(kChain);
+  s.mode = "observer";
+  node_->set_status(s);  // zero consensus key, no leader, no peers
+  auto r = client_->Get("/v1/status");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  auto j = nlohmann::json::parse(r->body);
+  EXPECT_TRUE(j["consensus_key"].is_null()) << r->body;
+  EXPECT_TRUE(j["leader"].is_null()) << r->body;
+  EXPECT_EQ(j["is_halted"], false);
+  EXPECT_EQ(j["peers_total"], 0);
+  EXPECT_TRUE(j["peers"].is_array());
+}
+
+// A block at height 7 of epoch 2 with two transactions (one failed), a
+// LedgerInfo that starts epoch 3, and optionally a 3-signer certificate.
+BlockView sample_block(bool is_certified) {
+  BlockView v;
+  BlockHeader& h = v.block.header;
+  h.chain_id = std::string(kChain);
+  h.epoch = Epoch(2);
+  h.round = Round(9);
+  h.height = Height(7);
+  h.parent_id.fill(0x01);
+  h.parent_qc.data = VoteData{std::string(kChain), Epoch(2), Round(8), h.parent_id};
+  for (uint32_t i = 0; i < 3; ++i) h.parent_qc.signers.add(ValidatorIndex(i), Signature{}, 4);
+  h.proposer = ValidatorIndex(1);
+  h.timestamp_ms = 1'704'160'800'000;
+  auto kp = KeyPair::for_test("blocker");
+  v.block.txs = {make_tx(kp, 1), make_tx(kp, 2)};
+  h.payload_hash = Block::payload_hash(v.block.txs);
+  Receipt ok;
+  ok.tx_id = v.block.txs[0].id();
+  ok.success = true;
+  ok.reason = "ok";
+  Receipt bad;
+  bad.tx_id = v.block.txs[1].id();
+  bad.success = false;
+  bad.reason = "tx.bad_nonce";
+  v.receipts = {ok, bad};
+  LedgerInfo& li = v.ledger_info;
+  li.chain_id = std::string(kChain);
+  li.epoch = Epoch(2);
+  li.height = Height(7);
+  li.block_id = h.id();
+  li.timestamp_ms = h.timestamp_ms;
+  li.block_tx_count = 2;
+  li.history_size = 12;
+  li.history_root.fill(0x0a);
+  li.state_root.fill(0x0b);
+  PublicKey k;
+  k.bytes.fill(0x0c);
+  li.next_epoch = EpochState{Epoch(3), ValidatorSet{Epoch(3), {k}}};
+  if (is_certified) {
+    ExecutionCertificate c;
+    c.ledger_info = li;
+    for (uint32_t i : {0u, 2u, 3u}) c.signers.add(ValidatorIndex(i), Signature{}, 4);
+    v.certificate = c;
+  }
+  return v;
+}
+
+TEST_F(Api, BlockFoundServesHeaderReceiptsLedgerInfoAndSigners) {
+  BlockView v = sample_block(true);
+  node_->add_block(v);
+  auto r = client_->Get("/v1/blocks/7");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto j = nlohmann::json::parse(r->body);
+  EXPECT_EQ(j["height"], 7);
+  EXPECT_EQ(j["block_id"], to_hex(v.block.header.id()));
+  const auto& h = j["header"];
+  EXPECT_EQ(h["chain_id"], kChain);
+  EXPECT_EQ(h["epoch"], 2);
+  EXPECT_EQ(h["round"], 9);
+  EXPECT_EQ(h["height"], 7);
+  EXPECT_EQ(h["parent_id"], hex_of(0x01, 32));
+  EXPECT_EQ(h["parent_qc"]["round"], 8);
+  EXPECT_EQ(h["parent_qc"]["signers"], 3);
+  EXPECT_EQ(h["proposer"], 1);
+  EXPECT_EQ(h["timestamp_ms"], 1'704'160'800'000ull);
+  EXPECT_EQ(h["payload_hash"], to_hex(v.block.header.payload_hash));
+  EXPECT_EQ(j["tx_count"], 2);
+  ASSERT_EQ(j["txs"].size(), 2u);
+  EXPECT_EQ(j["txs"][0]["tx_id"], to_hex(v.block.txs[0].id()));
+  EXPECT_EQ(j["txs"][0]["success"], true);
+  EXPECT_EQ(j["txs"][0]["reason"], "ok");
+  EXPECT_EQ(j["txs"][1]["tx_id"], to_hex(v.block.txs[1].id()));
+  EXPECT_EQ(j["txs"][1]["success"], false);
+  EXPECT_EQ(j["txs"][1]["reason"], "tx.bad_nonce");
+  const auto& li = j["ledger_info"];
+  EXPECT_EQ(li["height"], 7);
+  EXPECT_EQ(li["epoch"], 2);
+  EXPECT_EQ(li["block_id"], to_hex(v.block.header.id()));
+  EXPECT_EQ(li["protocol_version"], 1);
+  EXPECT_EQ(li["block_tx_count"], 2);
+  EXPECT_EQ(li["history_size"], 12);
+  EXPECT_EQ(li["history_root"], hex_of(0x0a, 32));
+  EXPECT_EQ(li["state_root"], hex_of(0x0b, 32));
+  EXPECT_EQ(li["next_epoch"]["number"], 3);
+  EXPECT_EQ(li["next_epoch"]["consensus_keys"][0], hex_of(0x0c, 32));
+  EXPECT_EQ(j["certificate_signers"], 3);
+}
+
+TEST_F(Api, BlockWithoutCertificateHasNullSigners) {
+  node_->add_block(sample_block(false));
+  auto r = client_->Get("/v1/blocks/7");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200);
+  auto j = nlohmann::json::parse(r->body);
+  EXPECT_TRUE(j["certificate_signers"].is_null()) << r->body;
+}
+
+TEST_F(Api, BlockNotExecutedIs404AndBadHeightsAre400) {
+  node_->add_block(sample_block(true));
+  auto missing = client_->Get("/v1/blocks/8");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
+  EXPECT_EQ(error_code(missing), "block.not_found");
+  for (std::string bad : {"0", "-1", "+7", "7x", "abc", "0x7", "18446744073709551616", "99999999999999999999999",
+                          "%207"}) {
+    auto r = client_->Get("/v1/blocks/" + bad);
+    ASSERT_TRUE(r) << bad;
+    EXPECT_EQ(r->status, 400) << bad << " " << r->body;
+    EXPECT_EQ(error_code(r), "block.bad_height") << bad;
+  }
+  // The largest height parses (and is simply not there).
+  auto max = client_->Get("/v1/blocks/18446744073709551615");
+  ASSERT_TRUE(max);
+  EXPECT_EQ(max->status, 404);
+  EXPECT_EQ(error_code(max), "block.not_found");
+  node_->fail_store();
+  auto broken = client_->Get("/v1/blocks/7");
+  ASSERT_TRUE(broken);
+  EXPECT_EQ(broken->status, 503);
+  EXPECT_EQ(error_code(broken), "node.unavailable");
 }
 
 // Hand-run measurement for docs/benchmarks-api.md (disabled in CI):

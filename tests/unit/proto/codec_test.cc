@@ -3,7 +3,7 @@
 // field numbers, and turn any untrusted input into a value or a non-ok
 // Status, never a crash.
 // Method: round trips of signed sample objects for every type and every
-// wire message kind; golden protobuf framing built by hand (tag and varint
+// wire message kind (optional certificates absent and present); golden protobuf framing built by hand (tag and varint
 // length) so a renumbered field fails; garbage, truncated, oversize and
 // hand-built messages with malformed carried bytes; a seeded loop of 2,000
 // random byte strings and 2,000 single-byte mutations of valid encodings.
@@ -75,6 +75,7 @@ struct Fixture {
   ExecutionCertificate cert;
   EpochChangeProof proof;
   Receipt receipt;
+  Vote proposer_vote;  // the leader's vote for `block`
 
   Fixture() {
     validators.epoch = Epoch(1);
@@ -131,6 +132,10 @@ struct Fixture {
     block.txs = txs;
     block.header.payload_hash = Block::payload_hash(block.txs);
 
+    proposer_vote.data = VoteData{std::string(kChain), Epoch(1), Round(6), block.header.id()};
+    proposer_vote.voter = block.header.proposer;
+    proposer_vote.signature = sign(SigContext::kVote, keys[2].secret_key, proposer_vote.data.encode());
+
     child.header = block.header;
     child.header.round = Round(7);
     child.header.height = Height(7);
@@ -164,20 +169,31 @@ struct Fixture {
     receipt.events = {Event{"loan.rejected", to_bytes("why")}, Event{"audit", {}}};
   }
 
+  LedgerInfoVote ledger_info_vote() const {
+    LedgerInfoVote v;
+    v.ledger_info = ledger_info;
+    v.signer = ValidatorIndex(3);
+    v.signature = sign(SigContext::kLedgerInfo, keys[3].secret_key, ledger_info.encode());
+    return v;
+  }
+
+  // Every kind, each optional field both absent and present.
   std::vector<WireMessage> wire_messages() const {
-    LedgerInfoSignature lis;
-    lis.ledger_info = ledger_info;
-    lis.validator = ValidatorIndex(3);
-    lis.signature = sign(SigContext::kLedgerInfo, keys[3].secret_key, ledger_info.encode());
     return {
-        WireMessage{Proposal{block}},
+        WireMessage{Proposal{block, std::nullopt, proposer_vote}},
         WireMessage{vote},
         WireMessage{timeout},
         WireMessage{TxGossip{txs}},
-        WireMessage{lis},
-        WireMessage{BlockFetchRequest{block.header.id(), 5}},
-        WireMessage{BlockFetchResponse{{child, block}}},
-        WireMessage{BlockFetchResponse{}},
+        WireMessage{ledger_info_vote()},
+        WireMessage{FetchRequest{block.header.id(), 5}},
+        WireMessage{FetchResponse{{child, block}}},
+        WireMessage{SyncInfo{qc, std::nullopt}},
+        WireMessage{EpochRequest{Epoch(7)}},
+        WireMessage{EpochChange{cert}},
+        WireMessage{Proposal{block, tc, proposer_vote}},
+        WireMessage{FetchResponse{}},
+        WireMessage{SyncInfo{qc, tc}},
+        WireMessage{EpochRequest{Epoch(0)}},
     };
   }
 };
@@ -280,7 +296,6 @@ TEST(ProtoCodec, ChainObjectsRoundTrip) {
 
 TEST(ProtoCodec, EveryWireMessageKindRoundTrips) {
   const std::vector<WireMessage> messages = fixture().wire_messages();
-  ASSERT_EQ(messages.size(), std::variant_size_v<WireMessage::Kind> + 1);
   std::vector<bool> seen(std::variant_size_v<WireMessage::Kind>, false);
   for (const WireMessage& m : messages) {
     seen[m.kind.index()] = true;
@@ -302,7 +317,7 @@ TEST(ProtoCodec, TransactionIdsSurviveGossipAndProposal) {
   ASSERT_EQ(got.size(), f.txs.size());
   for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i].id(), f.txs[i].id());
 
-  auto proposal = decode_wire(encode_wire(WireMessage{Proposal{f.block}}));
+  auto proposal = decode_wire(encode_wire(WireMessage{Proposal{f.block, f.tc, f.proposer_vote}}));
   ASSERT_TRUE(proposal.is_ok());
   const Block& b = std::get<Proposal>(proposal->kind).block;
   EXPECT_EQ(b.header.id(), f.block.header.id());
@@ -326,7 +341,10 @@ TEST(ProtoCodec, FieldNumbersArePinned) {
   EXPECT_EQ(encode_receipt(f.receipt), field(1, f.receipt.encode()));
 
   const std::vector<WireMessage> m = f.wire_messages();
-  EXPECT_EQ(encode_wire(m[0]), field(1, field(1, field(1, f.block.encode()))));
+  const Bytes vote_field = field(3, field(1, f.proposer_vote.encode()));
+  EXPECT_EQ(encode_wire(m[0]), field(1, concat({field(1, field(1, f.block.encode())), vote_field})));
+  EXPECT_EQ(encode_wire(m[10]), field(1, concat({field(1, field(1, f.block.encode())),
+                                                 field(2, field(1, f.tc.encode())), vote_field})));
   EXPECT_EQ(encode_wire(m[1]), field(2, field(1, f.vote.encode())));
   EXPECT_EQ(encode_wire(m[2]), field(3, field(1, f.timeout.encode())));
   Bytes gossip;
@@ -335,12 +353,20 @@ TEST(ProtoCodec, FieldNumbersArePinned) {
     gossip.insert(gossip.end(), one.begin(), one.end());
   }
   EXPECT_EQ(encode_wire(m[3]), field(4, gossip));
-  const auto& lis = std::get<LedgerInfoSignature>(m[4].kind);
+  const auto& liv = std::get<LedgerInfoVote>(m[4].kind);
   EXPECT_EQ(encode_wire(m[4]), field(5, concat({field(1, f.ledger_info.encode()), varint_field(2, 3),
-                                                field(3, lis.signature.bytes)})));
+                                                field(3, liv.signature.bytes)})));
   EXPECT_EQ(encode_wire(m[5]), field(6, concat({field(1, f.block.header.id()), varint_field(2, 5)})));
   EXPECT_EQ(encode_wire(m[6]),
             field(7, concat({field(1, field(1, f.child.encode())), field(1, field(1, f.block.encode()))})));
+  EXPECT_EQ(encode_wire(m[11]), field(7, Bytes{}));
+  EXPECT_EQ(encode_wire(m[7]), field(8, field(1, field(1, f.qc.encode()))));
+  EXPECT_EQ(encode_wire(m[12]),
+            field(8, concat({field(1, field(1, f.qc.encode())), field(2, field(1, f.tc.encode()))})));
+  EXPECT_EQ(encode_wire(m[8]), field(9, varint_field(1, 7)));
+  // An explicit-presence scalar is written even when zero.
+  EXPECT_EQ(encode_wire(m[13]), field(9, varint_field(1, 0)));
+  EXPECT_EQ(encode_wire(m[9]), field(10, field(1, field(1, f.cert.encode()))));
 }
 
 // --- Rejection -------------------------------------------------------------
@@ -415,9 +441,33 @@ TEST(ProtoCodec, RejectsMalformedCarriedBytes) {
 
   Block bad = f.block;
   bad.header.payload_hash[0] ^= 1;
-  expect_code(decode_wire(field(1, field(1, field(1, bad.encode())))).status(), Code::kInvalidArgument,
-              "proposal payload hash");
+  const Bytes good_block = field(1, field(1, f.block.encode()));
+  const Bytes good_vote = field(3, field(1, f.proposer_vote.encode()));
+  ASSERT_TRUE(decode_wire(field(1, concat({good_block, good_vote}))).is_ok());
+  expect_code(decode_wire(field(1, concat({field(1, field(1, bad.encode())), good_vote}))).status(),
+              Code::kInvalidArgument, "proposal payload hash");
   expect_code(decode_wire(field(1, Bytes{})).status(), Code::kInvalidArgument, "proposal without block");
+  expect_code(decode_wire(field(1, good_vote)).status(), Code::kInvalidArgument, "proposal without block");
+  expect_code(decode_wire(field(1, good_block)).status(), Code::kInvalidArgument, "proposal without vote");
+  expect_code(decode_wire(field(1, concat({good_block, field(3, field(1, vote))}))).status(),
+              Code::kInvalidArgument, "proposal vote trailing");
+  expect_code(decode_wire(field(1, concat({good_block, field(2, Bytes{}), good_vote}))).status(),
+              Code::kInvalidArgument, "proposal with empty TC");
+  Bytes short_tc = f.tc.encode();
+  short_tc.pop_back();
+  expect_code(decode_wire(field(1, concat({good_block, field(2, field(1, short_tc)), good_vote}))).status(),
+              Code::kInvalidArgument, "proposal with short TC");
+
+  expect_code(decode_wire(field(8, Bytes{})).status(), Code::kInvalidArgument, "sync info without QC");
+  expect_code(decode_wire(field(8, field(2, field(1, f.tc.encode())))).status(), Code::kInvalidArgument,
+              "sync info with only a TC");
+  expect_code(decode_wire(field(8, concat({field(1, field(1, f.qc.encode())), field(2, field(1, short_tc))})))
+                  .status(),
+              Code::kInvalidArgument, "sync info with short TC");
+  expect_code(decode_wire(field(9, Bytes{})).status(), Code::kInvalidArgument, "epoch request without epoch");
+  expect_code(decode_wire(field(10, Bytes{})).status(), Code::kInvalidArgument, "epoch change without cert");
+  expect_code(decode_wire(field(10, field(1, field(1, f.ledger_info.encode())))).status(),
+              Code::kInvalidArgument, "epoch change carrying a ledger info");
   expect_code(decode_wire(field(7, field(1, field(1, bad.encode())))).status(), Code::kInvalidArgument,
               "fetch response bad block");
 
@@ -431,8 +481,11 @@ TEST(ProtoCodec, RejectsMalformedCarriedBytes) {
 
   const Bytes li = f.ledger_info.encode();
   const Bytes sig(64, 7);
+  ASSERT_TRUE(decode_wire(field(5, concat({field(1, li), varint_field(2, 1), field(3, sig)}))).is_ok());
   expect_code(decode_wire(field(5, concat({field(1, li), varint_field(2, 1), field(3, Bytes(63, 7))}))).status(),
               Code::kInvalidArgument, "ledger info short signature");
+  expect_code(decode_wire(field(5, concat({field(1, li), field(3, sig)}))).status(), Code::kInvalidArgument,
+              "ledger info vote without signer");
   expect_code(decode_wire(field(5, concat({field(1, li), varint_field(2, limits::validators_max), field(3, sig)})))
                   .status(),
               Code::kInvalidArgument, "validator index out of range");
@@ -499,7 +552,7 @@ TEST(ProtoCodecFuzz, RandomBytesNeverCrash) {
     Bytes in(rng.uniform(300));
     for (uint8_t& b : in) b = static_cast<uint8_t>(rng.next_u64());
     // Half the inputs start with a valid envelope tag so parsing goes deeper.
-    if (!in.empty() && i % 2 == 0) in[0] = static_cast<uint8_t>((1 + rng.uniform(7)) << 3 | 2);
+    if (!in.empty() && i % 2 == 0) in[0] = static_cast<uint8_t>((1 + rng.uniform(10)) << 3 | 2);
     decode_everything(in);
     accepted += decode_wire(in).is_ok() ? 1 : 0;
   }

@@ -1,0 +1,86 @@
+// What the consensus driver keeps durably besides the ledger
+// (docs/node.md "Storage"):
+//   DATA/safety         safety data + the certificates that brought the
+//                       replica to its round; one small file replaced
+//                       atomically (write, fsync, rename, fsync dir). It is
+//                       separate on purpose: wiping it is how an operator
+//                       recovers a validator whose safety data is lost (it
+//                       then votes again only from the next epoch).
+//   DATA/consensus/     a LevelDB with
+//     "R"               the committed root block and the QC certifying it
+//     "c" ‖ u64 height  committed blocks not yet executed (the commit log)
+//     "v" ‖ block id    blocks this node voted for, above the root
+//     "E"               the current epoch state, "B" its boundary
+//     "p" ‖ u64 epoch   certified LedgerInfos that ended earlier epochs
+//     "e" ‖ u64 seq     equivocation evidence
+// Every write is synced. Thread-safety: one writer (the consensus thread);
+// none of the methods are safe to call concurrently.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/chain.h"
+#include "common/status.h"
+#include "consensus/evidence.h"
+#include "consensus/safety/guard.h"
+#include "ledger/store.h"
+
+namespace ipl::node {
+
+struct SafetyFile {
+  consensus::SafetyData data;
+  QuorumCert high_qc;
+  std::optional<TimeoutCert> high_tc;
+};
+
+class ConsensusStore {
+ public:
+  // Opens DATA/consensus (creating it) and remembers DATA/safety.
+  static Result<std::unique_ptr<ConsensusStore>> open(const std::string& data_dir);
+
+  bool is_initialised() const { return root_.has_value(); }
+
+  // Safety file: nullopt when absent (fresh node, or wiped on purpose).
+  Result<std::optional<SafetyFile>> load_safety() const;
+  Status save_safety(const SafetyFile& s);
+
+  Status save_voted(const Block& b);
+  Result<std::vector<Block>> load_voted() const;
+
+  // The commit log entry: the new root and the blocks it commits, in one
+  // synced batch; also drops voted blocks at or below the root.
+  Status record_commit(const std::vector<Block>& blocks, const Block& root, const QuorumCert& root_qc);
+  // Committed blocks above `executed_height`, in height order.
+  Result<std::vector<Block>> committed_above(uint64_t executed_height) const;
+  // Drops the commit-log entry of an executed height.
+  Status forget_committed(uint64_t height);
+  const std::optional<std::pair<Block, QuorumCert>>& root() const { return root_; }
+
+  Status save_epoch(const EpochState& e, std::optional<Height> boundary);
+  // An epoch change: the new epoch, its root (with a round-0 QC), the
+  // proof; the boundary and every voted block are dropped.
+  Status change_epoch(const EpochState& next, const Block& root, const QuorumCert& root_qc,
+                      const ExecutionCertificate& proof);
+  const std::optional<EpochState>& epoch() const { return epoch_; }
+  std::optional<Height> boundary() const { return boundary_; }
+  Result<std::vector<ExecutionCertificate>> epoch_proofs() const;
+
+  Status save_evidence(const consensus::Evidence& ev);
+
+ private:
+  ConsensusStore(std::unique_ptr<ledger::Store> db, std::string safety_path);
+  Status load();
+
+  std::unique_ptr<ledger::Store> db_;
+  std::string safety_path_;
+  std::optional<std::pair<Block, QuorumCert>> root_;
+  std::optional<EpochState> epoch_;
+  std::optional<Height> boundary_;
+  uint64_t evidence_seq_ = 0;
+};
+
+}  // namespace ipl::node

@@ -1,0 +1,36 @@
+// The node's P2P message set (docs/wire.md): every consensus message of
+// consensus/messages.h plus transaction gossip, as the bytes one encrypted
+// transport frame carries. Protobuf stays inside the .cc (proto/).
+// Invariants: decode_net(encode_*(m)) == m; any byte string given to
+// decode_net yields a message or a non-ok Status (limit for oversize
+// input or counts, invalid otherwise) and never crashes, asserts or
+// throws. Signatures are not checked here.
+// Thread-safety: free functions over values.
+#pragma once
+
+#include <span>
+#include <variant>
+#include <vector>
+
+#include "common/bytes.h"
+#include "common/chain.h"
+#include "common/status.h"
+#include "consensus/messages.h"
+
+namespace ipl::node {
+
+// Transactions forwarded between mempools (at most limits::block_txs_max).
+struct TxGossip {
+  std::vector<Transaction> txs;
+  bool operator==(const TxGossip&) const = default;
+};
+
+using NetMessage = std::variant<consensus::Message, TxGossip>;
+
+// Requires a well-formed message whose encoding fits
+// limits::wire_message_bytes_max (asserted).
+Bytes encode_net(const consensus::Message& m);
+Bytes encode_net(std::span<const Transaction> gossip);
+Result<NetMessage> decode_net(ByteView bytes);
+
+}  // namespace ipl::node
