@@ -106,6 +106,10 @@ class NodeFacade {
   virtual NodeStatus status() = 0;
   // nullopt: not executed yet. Not-ok only on a storage error.
   virtual Result<std::optional<BlockView>> block_at(uint64_t height) = 0;
+  // Every certified LedgerInfo that ended an epoch since genesis, in order:
+  // with the genesis alone, a client derives the current validator set
+  // (EpochChangeProof::verify). unavailable when the node does not serve it.
+  virtual Result<EpochChangeProof> epoch_change_proof() { return Status::unavailable("epoch proofs not served"); }
 };
 
 }  // namespace ipl::api

@@ -6,15 +6,16 @@
 
 namespace ipl::api {
 
-std::vector<Route> v1_routes(NodeFacade& node, RateLimiter& limiter) {
+std::vector<Route> v1_routes(NodeFacade& node, RateLimiter& limiter, size_t tx_bytes_max) {
   std::vector<Route> routes;
-  routes.push_back(tx_submit_route(node, limiter));
+  routes.push_back(tx_submit_route(node, limiter, tx_bytes_max));
   routes.push_back(tx_get_route(node));
   routes.push_back(status_route(node));
   routes.push_back(block_route(node));
   routes.push_back(health_route(node));
   routes.push_back(metrics_route(node));
-  IPL_ASSERT(routes.size() == 6);
+  routes.push_back(epoch_proof_route(node));
+  IPL_ASSERT(routes.size() == 7);
   return routes;
 }
 

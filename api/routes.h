@@ -30,8 +30,12 @@ Route status_route(NodeFacade& node);
 // receipt success/reason, LedgerInfo, certificate signer count or null);
 // 404 block.not_found while not executed, 400 block.bad_height.
 Route block_route(NodeFacade& node);
+// GET /v1/epoch-proof: {"epoch": the epoch the proof leads to, "changes": n,
+// "proof": hex of the canonical EpochChangeProof}; verified offline by
+// `ipledger verify epoch-proof --genesis G` (docs/protocol.md).
+Route epoch_proof_route(NodeFacade& node);
 
 // Every route above, in the order a server registers them (api/routes.cc).
-std::vector<Route> v1_routes(NodeFacade& node, RateLimiter& limiter);
+std::vector<Route> v1_routes(NodeFacade& node, RateLimiter& limiter, size_t tx_bytes_max = limits::tx_bytes_max);
 
 }  // namespace ipl::api

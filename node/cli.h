@@ -27,6 +27,9 @@ int run_node(const std::string& config_path);
 // "consensus_keys": ["<64 hex>", ...]}.
 int verify_tx_proof_file(const std::string& validators_path, const std::string& proof_path);
 int verify_record_proof_file(const std::string& validators_path, const std::string& proof_path);
+// The chain of epoch changes served by GET /v1/epoch-proof (the JSON answer
+// or its hex), checked from the genesis validator set alone.
+int verify_epoch_proof_file(const std::string& genesis_path, const std::string& proof_path);
 
 int keygen(const std::string& out_path);
 

@@ -1,11 +1,14 @@
 // `ipledger verify ...` and `ipledger keygen`: offline checks an auditor
 // runs with nothing but a proof file and the validator set of its epoch.
+#include <cctype>
 #include <cstdio>
-#include <fstream>
 #include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "common/crypto.h"
+#include "common/file.h"
+#include "contracts/module.h"
+#include "genesis/genesis.h"
 #include "ledger/ledger.h"
 #include "node/cli.h"
 
@@ -15,19 +18,13 @@ namespace {
 
 constexpr size_t kProofFileBytesMax = 64u << 20;
 
-Result<Bytes> read_file(const std::string& path, size_t max) {
-  std::ifstream f(path, std::ios::binary | std::ios::ate);
-  if (!f) return Status::io_error("cannot open " + path);
-  const auto size = f.tellg();
-  if (size < 0 || static_cast<size_t>(size) > max) return Status::limit(path + " is larger than allowed");
-  f.seekg(0);
-  Bytes out(static_cast<size_t>(size));
-  if (!f.read(reinterpret_cast<char*>(out.data()), size)) return Status::io_error("cannot read " + path);
-  return out;
+Result<Bytes> read_bytes(const std::string& path, size_t max) {
+  IPL_ASSIGN_OR_RETURN(std::string raw, read_file(path, max));
+  return Bytes(raw.begin(), raw.end());
 }
 
 Result<ValidatorSet> read_validator_set(const std::string& path) {
-  IPL_ASSIGN_OR_RETURN(Bytes raw, read_file(path, 1u << 20));
+  IPL_ASSIGN_OR_RETURN(Bytes raw, read_bytes(path, 1u << 20));
   const nlohmann::json j = nlohmann::json::parse(raw.begin(), raw.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) return Status::invalid(path + ": not a JSON object");
   if (!j.contains("epoch") || !j["epoch"].is_number_unsigned()) return Status::invalid(path + ": missing epoch");
@@ -65,7 +62,7 @@ struct Inputs {
 Result<Inputs> read_inputs(const std::string& validators_path, const std::string& proof_path) {
   Inputs in;
   IPL_ASSIGN_OR_RETURN(in.validators, read_validator_set(validators_path));
-  IPL_ASSIGN_OR_RETURN(in.proof, read_file(proof_path, kProofFileBytesMax));
+  IPL_ASSIGN_OR_RETURN(in.proof, read_bytes(proof_path, kProofFileBytesMax));
   return in;
 }
 
@@ -75,6 +72,33 @@ int input_error(const Status& s) {
 }
 
 }  // namespace
+
+int verify_epoch_proof_file(const std::string& genesis_path, const std::string& proof_path) {
+  auto gtext = read_file(genesis_path, 64u << 20);
+  if (!gtext.is_ok()) return input_error(gtext.status());
+  auto g = genesis::load(*gtext, contracts::Registry::standard());
+  if (!g.is_ok()) return input_error(g.status());
+  auto text = read_file(proof_path, kProofFileBytesMax);
+  if (!text.is_ok()) return input_error(text.status());
+  // The file holds the /v1/epoch-proof answer (JSON) or just the hex.
+  std::string hex = *text;
+  const nlohmann::json j = nlohmann::json::parse(hex, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_discarded() && j.is_object() && j.contains("proof") && j["proof"].is_string()) {
+    hex = j["proof"].get<std::string>();
+  }
+  while (!hex.empty() && std::isspace(static_cast<unsigned char>(hex.back()))) hex.pop_back();
+  auto raw = from_hex(hex);
+  if (!raw.is_ok()) return report(raw.status(), "decode epoch-change proof");
+  auto proof = EpochChangeProof::decode(*raw);
+  if (!proof.is_ok()) return report(proof.status(), "decode epoch-change proof");
+  auto vs = proof->verify(g->validator_set(), g->chain_id);
+  std::string what = std::to_string(proof->changes.size()) + " epoch change(s) from the genesis " +
+                     to_hex(g->hash()).substr(0, 16) + " lead to epoch ";
+  if (!vs.is_ok()) return report(vs.status(), what + "?");
+  what += std::to_string(vs->epoch.value()) + " with " + std::to_string(vs->size()) + " validators:";
+  for (const PublicKey& k : vs->consensus_keys) what += " " + k.hex().substr(0, 16);
+  return report(Status::ok(), what);
+}
 
 int verify_tx_proof_file(const std::string& validators_path, const std::string& proof_path) {
   auto in = read_inputs(validators_path, proof_path);

@@ -33,6 +33,10 @@ int main(int argc, char** argv) {
     sub->add_option("--validators", validators, "Validator-set JSON of the anchor's epoch")->required()->check(CLI::ExistingFile);
     sub->add_option("proof", proof, "Proof file")->required()->check(CLI::ExistingFile);
   }
+  std::string epoch_genesis;
+  CLI::App* vepoch = verify->add_subcommand("epoch-proof", "A chain of epoch changes (GET /v1/epoch-proof) from the genesis");
+  vepoch->add_option("--genesis", epoch_genesis, "Genesis file")->required()->check(CLI::ExistingFile);
+  vepoch->add_option("proof", proof, "The /v1/epoch-proof answer or its hex")->required()->check(CLI::ExistingFile);
 
   std::string consortium, genesis_out, genesis_file;
   bool test_keys = false;
@@ -108,6 +112,7 @@ int main(int argc, char** argv) {
   if (exec->parsed()) return ipl::cli::exec_offline(exec_opts);
   if (keygen->parsed()) return ipl::cli::keygen(key_out);
   if (demo_cmd->parsed()) return ipl::cli::run_demo(demo);
+  if (vepoch->parsed()) return ipl::cli::verify_epoch_proof_file(epoch_genesis, proof);
   if (vtx->parsed()) return ipl::cli::verify_tx_proof_file(validators, proof);
   if (vrec->parsed()) return ipl::cli::verify_record_proof_file(validators, proof);
   return 2;

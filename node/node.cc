@@ -99,6 +99,7 @@ class Node::Impl final : public api::NodeFacade, public CommittedLookup {
   api::MetricsSnapshot metrics() override;
   api::NodeStatus status() override;
   Result<std::optional<api::BlockView>> block_at(uint64_t height) override;
+  Result<EpochChangeProof> epoch_change_proof() override;
 
   // --- CommittedLookup (called with the mempool's lock held) --------------
   bool is_committed(const Hash32& tx_id) const override;
@@ -448,12 +449,7 @@ Status Node::Impl::start_api() {
                                                 static_cast<double>(cfg_.limits.http_rate_burst_per_key),
                                                 limits::http_rate_keys_max, clock_);
   server_ = std::make_unique<api::ApiServer>(so);
-  server_->add_route(api::tx_submit_route(*this, *limiter_, cfg_.limits.tx_bytes_max));
-  server_->add_route(api::tx_get_route(*this));
-  server_->add_route(api::health_route(*this));
-  server_->add_route(api::metrics_route(*this));
-  server_->add_route(api::status_route(*this));
-  server_->add_route(api::block_route(*this));
+  for (api::Route& r : api::v1_routes(*this, *limiter_, cfg_.limits.tx_bytes_max)) server_->add_route(std::move(r));
   IPL_RETURN_IF_ERROR(server_->start(cfg_.http_listen.host, cfg_.http_listen.port));
   spdlog::info("http: listening on {}:{}", cfg_.http_listen.host, server_->port());
   return Status::ok();
@@ -1085,6 +1081,12 @@ Result<std::optional<api::BlockView>> Node::Impl::block_at(uint64_t height) {
     v.receipts.push_back(std::move(loc->receipt));
   }
   return std::optional<api::BlockView>(std::move(v));
+}
+
+Result<EpochChangeProof> Node::Impl::epoch_change_proof() {
+  EpochChangeProof p;
+  IPL_ASSIGN_OR_RETURN(p.changes, cs_->epoch_proofs());
+  return p;
 }
 
 // ---------------------------------------------------------------------------
