@@ -122,11 +122,23 @@ void Mempool::worker_loop() {
       job = std::move(q.front());
       q.pop_front();
     }
-    const auto start = std::chrono::steady_clock::now();
-    const bool is_valid = job.tx.verify().is_ok();
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
-    verified_total_.fetch_add(1, std::memory_order_relaxed);
-    verify_busy_ns_total_.fetch_add(static_cast<uint64_t>(ns.count()), std::memory_order_relaxed);
+    // A proposal's payload check (check_signatures) may have verified this
+    // signature while the job waited: use that verdict.
+    std::optional<bool> known;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto v = verdicts_.find(job.key); v != verdicts_.end()) known = v->second;
+    }
+    bool is_valid = false;
+    if (known) {
+      is_valid = *known;
+    } else {
+      const auto start = std::chrono::steady_clock::now();
+      is_valid = job.tx.verify().is_ok();
+      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
+      verified_total_.fetch_add(1, std::memory_order_relaxed);
+      verify_busy_ns_total_.fetch_add(static_cast<uint64_t>(ns.count()), std::memory_order_relaxed);
+    }
 
     std::vector<std::pair<Callback, SubmitResult>> calls;
     std::vector<std::pair<Hash32, Bytes>> gossip;

@@ -322,3 +322,44 @@ TEST(MempoolLimits, RaisingAboveHardMaxIsRefused) {
 
 }  // namespace
 }  // namespace ipl::node
+
+namespace ipl::node {
+namespace {
+
+// The proposal payload check (node/node.cc): verdicts come from the cache,
+// unknown signatures are verified once (split over two threads when many),
+// and one bad signature anywhere refuses the whole payload.
+TEST(MempoolPayloadCheck, UsesCachedVerdictsAndVerifiesUnknownOnce) {
+  FakeLookup lookup;
+  Mempool m(options(), lookup);
+  std::vector<Transaction> txs;
+  for (uint64_t i = 1; i <= 100; ++i) txs.push_back(make_tx(KeyPair::for_test("p" + std::to_string(i % 7)), i));
+  ASSERT_EQ(submit(m, txs[0]), TxVerdict::kAccepted);  // verified on admission
+  EXPECT_EQ(m.stats().verified_total, 1u);
+  EXPECT_TRUE(m.check_signatures(txs));
+  EXPECT_EQ(m.stats().verified_total, 100u);  // the 99 unknown ones, once each
+  EXPECT_TRUE(m.check_signatures(txs));
+  EXPECT_EQ(m.stats().verified_total, 100u);  // all cached now
+  // Gossip of an already-checked transaction is not verified again.
+  ASSERT_EQ(submit(m, txs[50]), TxVerdict::kAccepted);
+  EXPECT_EQ(m.stats().verified_total, 100u);
+}
+
+TEST(MempoolPayloadCheck, OneForgedSignatureRefusesThePayload) {
+  FakeLookup lookup;
+  Mempool m(options(), lookup);
+  for (size_t where : {size_t{0}, size_t{10}, size_t{99}}) {
+    std::vector<Transaction> txs;
+    for (uint64_t i = 1; i <= 100; ++i) txs.push_back(make_tx(KeyPair::for_test("f" + std::to_string(where)), i));
+    txs[where].signature.bytes[5] ^= 0x01;
+    EXPECT_FALSE(m.check_signatures(txs)) << "forged at " << where;
+    // The cached bad verdict refuses it again without verifying.
+    const uint64_t before = m.stats().verified_total;
+    EXPECT_FALSE(m.check_signatures(std::span<const Transaction>(&txs[where], 1)));
+    EXPECT_EQ(m.stats().verified_total, before);
+  }
+  EXPECT_TRUE(m.check_signatures({}));
+}
+
+}  // namespace
+}  // namespace ipl::node
