@@ -61,6 +61,13 @@ constexpr size_t kSeenBlocksMax = 4'096;
 // Room left in a wire message beside a block's transactions (a timeout
 // certificate over 256 validators is ~19 KB; headers and framing).
 constexpr size_t kWireMarginBytes = 64u << 10;
+// Certificate-sync messages waiting for the consensus thread (beyond: dropped).
+constexpr size_t kCertInboxMax = 64;
+// An executed height still uncertified after this long is asked of a peer.
+constexpr uint64_t kCertGraceMs = 2'000;
+constexpr uint64_t kCertAskEveryMs = 500;
+// Heights below the executed height beyond this are no longer chased.
+constexpr uint64_t kCertChaseWindow = 4'096;
 // Submission times remembered for the commit-latency histogram.
 constexpr size_t kSubmitTimesMax = 400'000;
 
@@ -112,6 +119,11 @@ class Node::Impl final : public api::NodeFacade, public CommittedLookup {
     PublicKey from;  // consensus key when known, else transport key
     consensus::Message msg;
   };
+  // Certificate sync between drivers (node/wire.h), on the consensus thread.
+  struct CertInput {
+    PublicKey transport_key;
+    std::variant<CertRequest, CertResponse> msg;
+  };
   struct Timer {
     uint64_t due_ms = 0;  // steady clock
     Epoch epoch;
@@ -146,6 +158,10 @@ class Node::Impl final : public api::NodeFacade, public CommittedLookup {
   void remember_block(const Block& b);
   void serve_from_ledger(const PublicKey& to, const consensus::FetchRequest& req, Effects& fx);
   void flush_gossip();
+  void handle_cert(CertInput in);
+  void chase_certificates();
+  Result<ValidatorSet> validators_of(Epoch e) const;
+  void store_cert(const ExecutionCertificate& c);
   void publish_status();
   void halt(const std::string& why);
   uint64_t now_ms() const { return clock_.now_ms(); }
@@ -181,6 +197,7 @@ class Node::Impl final : public api::NodeFacade, public CommittedLookup {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Input> inbox_;
+  std::deque<CertInput> cert_inbox_;
   bool stopping_ = false;
   uint64_t inbox_dropped_ = 0;
   std::thread consensus_thread_;
@@ -190,6 +207,10 @@ class Node::Impl final : public api::NodeFacade, public CommittedLookup {
   std::map<Hash32, Seen> seen_;
   std::map<uint64_t, ExecutionCertificate> early_certs_;  // certified above our executed height
   uint64_t queued_height_ = 0;  // highest committed height handed to the executor
+  // Executed heights with no certificate yet -> when executed (steady ms).
+  std::map<uint64_t, uint64_t> uncertified_;
+  uint64_t last_cert_ask_ms_ = 0;
+  size_t cert_peer_rr_ = 0;
 
   // The executor thread (committed blocks in, LedgerInfos out).
   std::mutex exec_mu_;
@@ -349,6 +370,12 @@ Status Node::Impl::open_storage() {
   cc.chain_id = genesis_.chain_id;
   replica_ = std::make_unique<consensus::Replica>(cc, make_bootstrap(fresh, safety),
                                                   std::make_unique<consensus::Ed25519Signer>(consensus_key_), verifier_);
+  // Executed heights whose certificate never arrived (e.g. killed first).
+  for (uint64_t h = ledger_->height(); h >= 2 && h + kCertChaseWindow > ledger_->height(); --h) {
+    IPL_ASSIGN_OR_RETURN(std::optional<ExecutionCertificate> c, ledger_->certificate_at(h));
+    if (!c) uncertified_[h] = 0;
+    if (c && uncertified_.empty() && ledger_->height() - h > 2 * limits::uncertified_blocks_max) break;
+  }
   spdlog::info("node: ledger height {} epoch {} root height {}; {}", ledger_->height(),
                replica_->epoch().number.value(), replica_->committed_root().header.height.value(),
                replica_->is_validator() ? "a validator of this epoch" : "not a validator of this epoch (observer)");
@@ -426,7 +453,13 @@ Status Node::Impl::start_transport() {
       inbox_.pop_front();
       ++inbox_dropped_;
     }
-    inbox_.push_back(Input{from_transport(peer), std::move(std::get<consensus::Message>(*m))});
+    if (auto* c = std::get_if<consensus::Message>(&*m)) {
+      inbox_.push_back(Input{from_transport(peer), std::move(*c)});
+    } else if (auto* rq = std::get_if<CertRequest>(&*m)) {
+      if (cert_inbox_.size() < kCertInboxMax) cert_inbox_.push_back(CertInput{peer, *rq});
+    } else if (auto* rs = std::get_if<CertResponse>(&*m)) {
+      if (cert_inbox_.size() < kCertInboxMax) cert_inbox_.push_back(CertInput{peer, std::move(*rs)});
+    }
     cv_.notify_one();
   };
   cb.on_peer_up = [](const PublicKey& peer) { spdlog::info("p2p: peer {} up", short_hex(peer.bytes)); };
@@ -536,6 +569,7 @@ void Node::Impl::consensus_loop() {
   for (;;) {
     std::deque<Input> batch;
     std::deque<Executed> done;
+    std::deque<CertInput> certs;
     {
       std::unique_lock<std::mutex> lock(mu_);
       const uint64_t now = steady_ms();
@@ -546,12 +580,13 @@ void Node::Impl::consensus_loop() {
         std::lock_guard<std::mutex> g(gossip_mu_);
         if (!gossip_.empty()) wake = std::min(wake, last_gossip_flush_ms_ + kGossipFlushMs);
       }
-      if (inbox_.empty() && executed_.empty() && !stopping_ && wake > now) {
+      if (inbox_.empty() && executed_.empty() && cert_inbox_.empty() && !stopping_ && wake > now) {
         cv_.wait_for(lock, std::chrono::milliseconds(wake - now),
-                     [this] { return stopping_ || !inbox_.empty() || !executed_.empty(); });
+                     [this] { return stopping_ || !inbox_.empty() || !executed_.empty() || !cert_inbox_.empty(); });
       }
       if (stopping_) return;
       done.swap(executed_);
+      certs.swap(cert_inbox_);
       // A bounded slice, so timers are never starved by a busy inbox.
       for (size_t k = 0; k < 256 && !inbox_.empty(); ++k) {
         batch.push_back(std::move(inbox_.front()));
@@ -567,6 +602,8 @@ void Node::Impl::consensus_loop() {
     }
     for (const Executed& e : done) on_executed(e);
     for (Input& in : batch) handle_input(std::move(in));
+    for (CertInput& c : certs) handle_cert(std::move(c));
+    chase_certificates();
     maybe_propose_deferred();
     if (steady_ms() >= last_gossip_flush_ms_ + kGossipFlushMs) flush_gossip();
     publish_status();
@@ -733,8 +770,7 @@ void Node::Impl::apply(Effects first) {
                   early_certs_[h] = c.cert;
                   return;
                 }
-                Status st = ledger_->store_certificate(c.cert);
-                if (!st.is_ok()) spdlog::error("ledger: certificate for height {} not stored: {}", h, st.to_string());
+                store_cert(c.cert);
               },
               [&](consensus::Alarm& a) {
                 switch (a.kind) {
@@ -817,10 +853,14 @@ void Node::Impl::on_executed(const Executed& e) {
     Status st = cs_->save_epoch(*cs_->epoch(), e.scheduled);
     if (!st.is_ok()) return halt("cannot persist the scheduled epoch boundary: " + st.to_string());
   }
+  {
+    // Certified already when the certificate beat this notification.
+    auto have = ledger_->certificate_at(e.li.height.value());
+    if (!have.is_ok() || !have->has_value()) uncertified_[e.li.height.value()] = steady_ms();
+  }
   auto early = early_certs_.find(e.li.height.value());
   if (early != early_certs_.end()) {
-    Status cst = ledger_->store_certificate(early->second);
-    if (!cst.is_ok()) spdlog::error("ledger: certificate for height {} not stored: {}", e.li.height.value(), cst.to_string());
+    store_cert(early->second);
     early_certs_.erase(early);
   }
   while (early_certs_.size() > limits::uncertified_blocks_max * 4) early_certs_.erase(std::prev(early_certs_.end()));
@@ -898,6 +938,80 @@ std::vector<Transaction> Node::Impl::make_payload() {
   }
   const size_t max_bytes = std::min<size_t>(cfg_.limits.block_bytes_max, limits::block_bytes_max - kWireMarginBytes);
   return mempool_->next_batch(cfg_.limits.block_txs_max, max_bytes, ancestors);
+}
+
+void Node::Impl::store_cert(const ExecutionCertificate& c) {
+  const uint64_t h = c.ledger_info.height.value();
+  Status st = ledger_->store_certificate(c);
+  if (!st.is_ok()) {
+    spdlog::error("ledger: certificate for height {} not stored: {}", h, st.to_string());
+    return;
+  }
+  uncertified_.erase(h);
+}
+
+// The validator set that certifies LedgerInfos of epoch `e`: the genesis set
+// for epoch 1, else the next_epoch of the stored proof that ended e - 1.
+Result<ValidatorSet> Node::Impl::validators_of(Epoch e) const {
+  if (e == replica_->epoch().number) return replica_->epoch().validators;
+  if (e.value() == 1) return genesis_.validator_set();
+  IPL_ASSIGN_OR_RETURN(std::vector<ExecutionCertificate> proofs, cs_->epoch_proofs());
+  for (const ExecutionCertificate& p : proofs) {
+    if (p.ledger_info.next_epoch && p.ledger_info.next_epoch->number == e) return p.ledger_info.next_epoch->validators;
+  }
+  return Status::not_found("no validator set known for epoch " + std::to_string(e.value()));
+}
+
+// Certificate sync (node/wire.h): answers requests from the ledger; checks
+// each certificate received against its epoch's validator set and our own
+// LedgerInfo (store_certificate refuses a different one).
+void Node::Impl::handle_cert(CertInput in) {
+  if (auto* rq = std::get_if<CertRequest>(&in.msg)) {
+    CertResponse resp;
+    const uint64_t top = ledger_->height();
+    const uint32_t count = std::min<uint32_t>(rq->count, limits::fetch_blocks_max);
+    size_t bytes = 0;
+    for (uint64_t h = rq->from_height; h <= top && h < rq->from_height + count; ++h) {
+      auto c = ledger_->certificate_at(h);
+      if (!c.is_ok() || !c->has_value()) continue;
+      bytes += (*c)->encode().size();
+      if (bytes + kWireMarginBytes > limits::wire_message_bytes_max) break;
+      resp.certs.push_back(std::move(**c));
+    }
+    if (!resp.certs.empty()) (void)transport_->send(in.transport_key, encode_net(resp));
+    return;
+  }
+  auto& rs = std::get<CertResponse>(in.msg);
+  for (const ExecutionCertificate& c : rs.certs) {
+    const uint64_t h = c.ledger_info.height.value();
+    if (!uncertified_.count(h)) continue;  // not asked, or already have it
+    auto vs = validators_of(c.ledger_info.epoch);
+    Status st = vs.is_ok() ? c.verify(*vs) : vs.status();
+    if (!st.is_ok()) {
+      spdlog::warn("p2p: certificate for height {} from {} refused: {}", h, short_hex(in.transport_key.bytes), st.to_string());
+      continue;
+    }
+    store_cert(c);
+    if (!uncertified_.count(h)) spdlog::info("ledger: certificate for height {} received from a peer", h);
+  }
+}
+
+void Node::Impl::chase_certificates() {
+  const uint64_t now = steady_ms();
+  if (uncertified_.empty() || now < last_cert_ask_ms_ + kCertAskEveryMs) return;
+  const uint64_t top = ledger_->height();
+  while (!uncertified_.empty() && uncertified_.begin()->first + kCertChaseWindow < top) {
+    uncertified_.erase(uncertified_.begin());
+  }
+  if (uncertified_.empty() || uncertified_.begin()->second + kCertGraceMs > now) return;
+  std::vector<PublicKey> peers;
+  for (const net::PeerInfo& p : transport_->peers()) {
+    if (p.is_connected) peers.push_back(p.key);
+  }
+  if (peers.empty()) return;
+  last_cert_ask_ms_ = now;
+  const PublicKey& to = peers[cert_peer_rr_++ % peers.size()];
+  (void)transport_->send(to, encode_net(CertRequest{uncertified_.begin()->first, limits::fetch_blocks_max}));
 }
 
 bool Node::Impl::ancestors_carry_txs() const {

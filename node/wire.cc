@@ -65,6 +65,8 @@ NetMessage from_wire(proto::WireMessage&& w) {
           },
           [&](proto::EpochRequest&& r) { return consensus_message(consensus::EpochRequest{r.epoch}); },
           [&](proto::EpochChange&& c) { return consensus_message(consensus::EpochChange{std::move(c.cert)}); },
+          [](proto::CertRequest&& r) { return NetMessage{CertRequest{r.from_height, r.count}}; },
+          [](proto::CertResponse&& r) { return NetMessage{CertResponse{std::move(r.certs)}}; },
       },
       std::move(w.kind));
 }
@@ -88,11 +90,20 @@ Bytes encode_net(std::span<const Transaction> gossip) {
   return out;
 }
 
+Bytes encode_net(const CertRequest& r) {
+  return proto::encode_wire(proto::WireMessage{proto::CertRequest{r.from_height, r.count}});
+}
+
+Bytes encode_net(const CertResponse& r) {
+  Bytes out = proto::encode_wire(proto::WireMessage{proto::CertResponse{r.certs}});
+  IPL_ASSERT(out.size() <= limits::wire_message_bytes_max);
+  return out;
+}
+
 Result<NetMessage> decode_net(ByteView bytes) {
   IPL_ASSIGN_OR_RETURN(proto::WireMessage w, proto::decode_wire(bytes));
   const bool is_gossip = std::holds_alternative<proto::TxGossip>(w.kind);
   NetMessage out = from_wire(std::move(w));
-  // TxGossip is the only kind that is not a consensus message.
   IPL_ASSERT(std::holds_alternative<TxGossip>(out) == is_gossip);
   return out;
 }

@@ -25,12 +25,27 @@ struct TxGossip {
   bool operator==(const TxGossip&) const = default;
 };
 
-using NetMessage = std::variant<consensus::Message, TxGossip>;
+// Execution-certificate sync between drivers (not consensus messages): a
+// node that lacks the certificates of heights it executed (e.g. it was
+// killed before the signatures arrived) asks a peer for them.
+struct CertRequest {
+  uint64_t from_height = 1;  // >= 1
+  uint32_t count = 1;        // 1 ..= limits::fetch_blocks_max
+  bool operator==(const CertRequest&) const = default;
+};
+struct CertResponse {
+  std::vector<ExecutionCertificate> certs;  // at most limits::fetch_blocks_max
+  bool operator==(const CertResponse&) const = default;
+};
+
+using NetMessage = std::variant<consensus::Message, TxGossip, CertRequest, CertResponse>;
 
 // Requires a well-formed message whose encoding fits
 // limits::wire_message_bytes_max (asserted).
 Bytes encode_net(const consensus::Message& m);
 Bytes encode_net(std::span<const Transaction> gossip);
+Bytes encode_net(const CertRequest& r);
+Bytes encode_net(const CertResponse& r);
 Result<NetMessage> decode_net(ByteView bytes);
 
 }  // namespace ipl::node

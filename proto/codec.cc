@@ -24,7 +24,10 @@
 //                            [8] SyncInfo       = [1] QuorumCert
 //                                                 [2] TimeoutCert        (optional)
 //                            [9] EpochRequest   = [1] epoch (present)
-//                            [10] EpochChange   = [1] ExecutionCertificate }
+//                            [10] EpochChange   = [1] ExecutionCertificate
+//                            [11] CertRequest   = [1] from height (present, >= 1)
+//                                                 [2] count (1 ..= fetch_blocks_max)
+//                            [12] CertResponse  = [1] ExecutionCertificate* (0 ..= fetch_blocks_max) }
 // A message field without "(optional)" is required: absent is invalid.
 // Protobuf itself is not canonical (field order, repeated scalar fields,
 // unknown fields); that is harmless because nothing is hashed or signed
@@ -194,6 +197,18 @@ struct KindEncoder {
   }
   void operator()(const EpochRequest& r) const { env.mutable_epoch_request()->set_epoch(r.epoch.value()); }
   void operator()(const EpochChange& c) const { carrier_to(c.cert, *env.mutable_epoch_change()->mutable_cert()); }
+  void operator()(const CertRequest& r) const {
+    IPL_ASSERT(r.from_height >= 1);
+    IPL_ASSERT(r.count >= 1 && r.count <= fetch_blocks_max);
+    wire::CertRequest* m = env.mutable_cert_request();
+    m->set_from_height(r.from_height);
+    m->set_count(r.count);
+  }
+  void operator()(const CertResponse& r) const {
+    IPL_ASSERT(r.certs.size() <= fetch_blocks_max);
+    wire::CertResponse* m = env.mutable_cert_response();
+    for (const ExecutionCertificate& c : r.certs) carrier_to(c, *m->add_certs());
+  }
 };
 
 Result<WireMessage> proposal_from(const wire::Proposal& m) {
@@ -280,6 +295,27 @@ Result<WireMessage> epoch_change_from(const wire::EpochChange& m) {
   IPL_ASSIGN_OR_RETURN(ExecutionCertificate cert,
                        decode_carried<ExecutionCertificate>(m.cert().canonical(), "epoch change certificate"));
   return WireMessage{EpochChange{std::move(cert)}};
+}
+
+Result<WireMessage> cert_request_from(const wire::CertRequest& m) {
+  if (!m.has_from_height() || m.from_height() == 0) return Status::invalid("cert request: no from height");
+  if (m.count() == 0) return Status::invalid("cert request: count is zero");
+  if (m.count() > fetch_blocks_max) return Status::limit("cert request: count above fetch_blocks_max");
+  return WireMessage{CertRequest{m.from_height(), m.count()}};
+}
+
+Result<WireMessage> cert_response_from(const wire::CertResponse& m) {
+  const size_t n = static_cast<size_t>(m.certs_size());
+  if (n > fetch_blocks_max) return Status::limit("cert response: more than fetch_blocks_max certificates");
+  CertResponse r;
+  r.certs.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string what = "cert response certificate " + std::to_string(i);
+    IPL_ASSIGN_OR_RETURN(ExecutionCertificate c,
+                         decode_carried<ExecutionCertificate>(m.certs(static_cast<int>(i)).canonical(), what));
+    r.certs.push_back(std::move(c));
+  }
+  return WireMessage{std::move(r)};
 }
 
 }  // namespace
@@ -394,6 +430,10 @@ Result<WireMessage> decode_wire(ByteView bytes) {
       return epoch_request_from(env.epoch_request());
     case wire::Envelope::kEpochChange:
       return epoch_change_from(env.epoch_change());
+    case wire::Envelope::kCertRequest:
+      return cert_request_from(env.cert_request());
+    case wire::Envelope::kCertResponse:
+      return cert_response_from(env.cert_response());
     case wire::Envelope::KIND_NOT_SET:
       break;
   }

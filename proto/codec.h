@@ -137,11 +137,24 @@ struct EpochChange {
   bool operator==(const EpochChange&) const = default;
 };
 
+// Asks for the execution certificates of heights from_height .. +count-1.
+struct CertRequest {
+  uint64_t from_height = 1;
+  uint32_t count = 1;
+  bool operator==(const CertRequest&) const = default;
+};
+
+// Execution certificates (at most fetch_blocks_max), ascending height.
+struct CertResponse {
+  std::vector<ExecutionCertificate> certs;
+  bool operator==(const CertResponse&) const = default;
+};
+
 // Exactly one message kind, as carried by one protobuf Envelope. The
-// alternatives are in Envelope field-number order (1 ..= 10).
+// alternatives are in Envelope field-number order (1 ..= 12).
 struct WireMessage {
   using Kind = std::variant<Proposal, Vote, TimeoutMsg, TxGossip, LedgerInfoVote, FetchRequest, FetchResponse,
-                            SyncInfo, EpochRequest, EpochChange>;
+                            SyncInfo, EpochRequest, EpochChange, CertRequest, CertResponse>;
   Kind kind;
   bool operator==(const WireMessage&) const = default;
 };

@@ -413,10 +413,41 @@ TEST(Wire, FetchBoundsAreEnforced) {
   expect_code(decode_net(field(7, blocks)).status(), Code::kLimitExceeded, "fetch response above max");
 }
 
+// Certificate sync between drivers (node/node.cc chase_certificates).
+TEST(Wire, CertificateSyncRoundTripsAndIsBounded) {
+  const Fixture& f = fixture();
+  const CertRequest rq{42, limits::fetch_blocks_max};
+  auto back = decode_net(encode_net(rq));
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  ASSERT_TRUE(std::holds_alternative<CertRequest>(*back));
+  EXPECT_EQ(std::get<CertRequest>(*back), rq);
+
+  for (size_t n : {size_t{0}, size_t{1}, size_t{limits::fetch_blocks_max}}) {
+    CertResponse rs;
+    rs.certs.assign(n, f.cert);
+    auto r = decode_net(encode_net(rs));
+    ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+    ASSERT_TRUE(std::holds_alternative<CertResponse>(*r));
+    EXPECT_EQ(std::get<CertResponse>(*r), rs);
+    for (const ExecutionCertificate& c : std::get<CertResponse>(*r).certs) EXPECT_TRUE(c.verify(f.validators).is_ok());
+  }
+
+  Bytes over = varint_field(1, 7);
+  append(over, varint_field(2, limits::fetch_blocks_max + 1));
+  expect_code(decode_net(field(11, over)).status(), Code::kLimitExceeded, "cert request count above max");
+  expect_code(decode_net(field(11, varint_field(2, 3))).status(), Code::kInvalidArgument, "cert request without height");
+  Bytes zero = varint_field(1, 7);
+  expect_code(decode_net(field(11, zero)).status(), Code::kInvalidArgument, "cert request count zero");
+  Bytes certs;
+  for (uint32_t i = 0; i <= limits::fetch_blocks_max; ++i) append(certs, field(1, field(1, f.cert.encode())));
+  expect_code(decode_net(field(12, certs)).status(), Code::kLimitExceeded, "cert response above max");
+  EXPECT_FALSE(decode_net(field(12, field(1, field(1, to_bytes("junk"))))).is_ok()) << "a bad certificate";
+}
+
 TEST(Wire, MissingOrUnknownKindIsInvalid) {
   const Fixture& f = fixture();
   expect_code(decode_net(Bytes{}).status(), Code::kInvalidArgument, "empty");
-  expect_code(decode_net(field(11, Bytes{1})).status(), Code::kInvalidArgument, "unknown kind 11");
+  expect_code(decode_net(field(13, Bytes{1})).status(), Code::kInvalidArgument, "unknown kind 13");
   expect_code(decode_net(field(99, field(1, f.vote.encode()))).status(), Code::kInvalidArgument, "unknown kind 99");
   // A proposal without the proposer's vote, a sync info without its QC, an
   // epoch request without its epoch: required parts missing.

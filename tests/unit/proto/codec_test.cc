@@ -194,6 +194,9 @@ struct Fixture {
         WireMessage{FetchResponse{}},
         WireMessage{SyncInfo{qc, tc}},
         WireMessage{EpochRequest{Epoch(0)}},
+        WireMessage{CertRequest{7, fetch_blocks_max}},
+        WireMessage{CertResponse{{cert, cert}}},
+        WireMessage{CertResponse{}},
     };
   }
 };
@@ -367,6 +370,10 @@ TEST(ProtoCodec, FieldNumbersArePinned) {
   // An explicit-presence scalar is written even when zero.
   EXPECT_EQ(encode_wire(m[13]), field(9, varint_field(1, 0)));
   EXPECT_EQ(encode_wire(m[9]), field(10, field(1, field(1, f.cert.encode()))));
+  EXPECT_EQ(encode_wire(m[14]), field(11, concat({varint_field(1, 7), varint_field(2, fetch_blocks_max)})));
+  const Bytes one_cert = field(1, field(1, f.cert.encode()));
+  EXPECT_EQ(encode_wire(m[15]), field(12, concat({one_cert, one_cert})));
+  EXPECT_EQ(encode_wire(m[16]), field(12, Bytes{}));
 }
 
 // --- Rejection -------------------------------------------------------------
