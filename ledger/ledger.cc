@@ -280,10 +280,26 @@ Result<LedgerInfo> Ledger::commit_block(const BlockCommit& c) {
     }
     chain.emplace(sha256(w.key), std::make_pair(uint64_t{0}, Hash32{}));
   }
+  // Keys whose latest envelope is cached need no store look-up.
+  std::set<Hash32> known;
+  {
+    std::shared_lock view_lock(view_mu_);
+    std::lock_guard cl(cache_mu_);
+    for (const RecordWrite& w : c.writes) {
+      auto it = latest_.find(std::string(as_chars(w.key)));
+      if (it == latest_.end() || !it->second) continue;
+      auto env = StateEnvelope::decode(*it->second);
+      if (!env.is_ok()) continue;
+      const Hash32 kh = sha256(w.key);
+      chain[kh] = {env->version, sha256(*it->second)};
+      known.insert(kh);
+    }
+  }
   std::vector<Store::Range> ranges;
   std::vector<std::pair<uint64_t, Hash32>*> slots;
   ranges.reserve(chain.size());
   for (auto& [kh, slot] : chain) {
+    if (known.count(kh)) continue;
     Bytes end = version_key(kh, 0);
     end.push_back(0);
     ranges.push_back(Store::Range{version_key(kh, ~uint64_t{0}), std::move(end)});
@@ -353,6 +369,11 @@ Result<LedgerInfo> Ledger::commit_block(const BlockCommit& c) {
   history_.commit_staged();
   state_.commit_staged();
   height_ = h;
+  {
+    std::lock_guard cl(cache_mu_);
+    if (latest_.size() + state_writes.size() > kLatestCacheMax) latest_.clear();
+    for (StateWrite& w : state_writes) latest_[std::string(as_chars(w.key))] = std::move(w.value);
+  }
   IPL_ASSERT(history_.size() == li.history_size);
   IPL_ASSERT(state_.latest_height() == h);
   return li;
@@ -436,7 +457,25 @@ Result<std::optional<TxLocation>> Ledger::find_tx(const Hash32& tx_id) const {
 
 Result<std::optional<StateEnvelope>> Ledger::record_at(ByteView key, uint64_t height) const {
   std::shared_lock lock(view_mu_);
-  IPL_ASSIGN_OR_RETURN(std::optional<Bytes> raw, state_.get(key, height));
+  const bool is_latest = height == height_;
+  std::optional<Bytes> raw;
+  bool cached = false;
+  if (is_latest) {
+    std::lock_guard cl(cache_mu_);
+    auto it = latest_.find(std::string(as_chars(key)));
+    if (it != latest_.end()) {
+      raw = it->second;
+      cached = true;
+    }
+  }
+  if (!cached) {
+    IPL_ASSIGN_OR_RETURN(raw, state_.get(key, height));
+    if (is_latest) {
+      std::lock_guard cl(cache_mu_);
+      if (latest_.size() >= kLatestCacheMax) latest_.clear();
+      latest_.emplace(std::string(as_chars(key)), raw);
+    }
+  }
   if (!raw) return std::optional<StateEnvelope>();
   auto env = StateEnvelope::decode(*raw);
   if (!env.is_ok()) return corrupt(env.status(), "state envelope");

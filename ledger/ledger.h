@@ -27,6 +27,7 @@
 #include <shared_mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/chain.h"
@@ -141,6 +142,16 @@ class Ledger {
   LedgerOptions options_;
   std::mutex write_mu_;                 // one writer at a time
   mutable std::shared_mutex view_mu_;   // readers vs. the in-memory views' advance
+  // Records at the latest height (encoded envelope, or nullopt when absent),
+  // filled by reads and by commits: the executor and the mempool read the
+  // same few records (keys, members, nonces) for every transaction, and a
+  // versioned look-up in the store costs an iterator. Valid only while
+  // height_ does not change: entries are added under view_mu_ (shared, with
+  // cache_mu_) and the commit updates them under view_mu_ (exclusive).
+  // Cleared when it grows past kLatestCacheMax (a bound, not an LRU).
+  static constexpr size_t kLatestCacheMax = 1u << 18;
+  mutable std::mutex cache_mu_;
+  mutable std::unordered_map<std::string, std::optional<Bytes>> latest_;
   HistoryTree history_;
   StateTree state_;
   uint64_t height_ = 0;
