@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <map>
 #include <cstdlib>
 #include <thread>
 
@@ -139,6 +140,57 @@ TEST(Ledger, RecordVersionsChainByPrevHash) {
     }
   }
   EXPECT_GT(multi, 10u);
+}
+
+// The latest-height record cache (Ledger::latest_) must answer exactly as
+// the store: after updates, deletions and re-creations, at the latest
+// height (cached) and at every older height (store), and the version chain
+// continues across a deletion.
+TEST(Ledger, LatestRecordCacheAgreesWithTheStore) {
+  Fixture f;
+  f.commit(1);
+  const std::string a = "cache/a", b = "cache/b";
+  auto body = [](const std::string& v) { return std::optional<Bytes>(to_bytes(v)); };
+  // height -> writes of that block, applied in order.
+  const std::vector<std::vector<std::pair<std::string, std::optional<Bytes>>>> plan = {
+      {{a, body("a1")}, {b, body("b1")}},
+      {{a, body("a2")}, {a, body("a3")}},  // twice in one block: the last wins
+      {{b, std::nullopt}},                 // delete
+      {},
+      {{b, body("b2")}},                   // re-create
+  };
+  std::map<std::pair<std::string, uint64_t>, std::optional<std::string>> expect;
+  std::map<std::string, std::optional<std::string>> now;
+  for (const auto& writes : plan) {
+    // Read first (fills the cache at the current latest height).
+    for (const std::string& k : {a, b}) ASSERT_TRUE(f.ledger->record_at(as_view(k), f.ledger->height()).is_ok());
+    BlockCommit c = f.next_block();
+    const Hash32 tx = c.block.txs.empty() ? Hash32{} : c.block.txs[0].id();
+    for (const auto& [k, v] : writes) {
+      c.writes.push_back(RecordWrite{to_bytes(k), v, tx});
+      now[k] = v ? std::optional<std::string>(std::string(as_chars(*v))) : std::nullopt;
+    }
+    auto li = f.ledger->commit_block(c);
+    ASSERT_TRUE(li.is_ok()) << li.status().to_string();
+    for (const std::string& k : {a, b}) expect[{k, li->height.value()}] = now.count(k) ? now[k] : std::nullopt;
+  }
+  for (const auto& [where, value] : expect) {
+    auto got = f.ledger->record_at(as_view(where.first), where.second);
+    ASSERT_TRUE(got.is_ok());
+    ASSERT_EQ(got->has_value(), value.has_value()) << where.first << " at " << where.second;
+    if (value) {
+      EXPECT_EQ(std::string(as_chars((*got)->body)), *value) << where.first << " at " << where.second;
+    }
+  }
+  auto hist = f.ledger->record_history(as_view(b));
+  ASSERT_TRUE(hist.is_ok());
+  ASSERT_EQ(hist->size(), 2u);
+  EXPECT_EQ((*hist)[1].version, 2u);
+  EXPECT_EQ((*hist)[1].prev_hash, sha256((*hist)[0].encode()));
+  hist = f.ledger->record_history(as_view(a));
+  ASSERT_TRUE(hist.is_ok());
+  ASSERT_EQ(hist->size(), 3u);  // a1, a2, a3: every write is a version
+  EXPECT_EQ(std::string(as_chars(hist->back().body)), "a3");
 }
 
 TEST(Ledger, TxProofVerifiesAndEveryTamperFails) {
