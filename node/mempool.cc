@@ -122,42 +122,46 @@ void Mempool::worker_loop() {
       job = std::move(q.front());
       q.pop_front();
     }
-    // A proposal's payload check (check_signatures) may have verified this
-    // signature while the job waited: use that verdict.
-    std::optional<bool> known;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (auto v = verdicts_.find(job.key); v != verdicts_.end()) known = v->second;
-    }
-    bool is_valid = false;
-    if (known) {
-      is_valid = *known;
-    } else {
-      const auto start = std::chrono::steady_clock::now();
-      is_valid = job.tx.verify().is_ok();
-      const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
-      verified_total_.fetch_add(1, std::memory_order_relaxed);
-      verify_busy_ns_total_.fetch_add(static_cast<uint64_t>(ns.count()), std::memory_order_relaxed);
-    }
-
-    std::vector<std::pair<Callback, SubmitResult>> calls;
-    std::vector<std::pair<Hash32, Bytes>> gossip;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      remember_verdict_locked(job.key, is_valid);
-      auto it = in_flight_.find(job.key);
-      IPL_ASSERT(it != in_flight_.end());
-      std::vector<Candidate> waiters = std::move(it->second);
-      in_flight_.erase(it);
-      IPL_ASSERT(!waiters.empty());
-      for (Candidate& c : waiters) {
-        SubmitResult r = admit_locked(c, is_valid, gossip);
-        count_locked(r);
-        calls.emplace_back(std::move(c.done), std::move(r));
-      }
-    }
-    complete(calls, gossip);
+    verify_and_admit(job);
   }
+}
+
+void Mempool::verify_and_admit(const Job& job) {
+  // A proposal's payload check (check_signatures) may have verified this
+  // signature while the job waited: use that verdict.
+  std::optional<bool> known;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto v = verdicts_.find(job.key); v != verdicts_.end()) known = v->second;
+  }
+  bool is_valid = false;
+  if (known) {
+    is_valid = *known;
+  } else {
+    const auto start = std::chrono::steady_clock::now();
+    is_valid = job.tx.verify().is_ok();
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
+    verified_total_.fetch_add(1, std::memory_order_relaxed);
+    verify_busy_ns_total_.fetch_add(static_cast<uint64_t>(ns.count()), std::memory_order_relaxed);
+  }
+
+  std::vector<std::pair<Callback, SubmitResult>> calls;
+  std::vector<std::pair<Hash32, Bytes>> gossip;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    remember_verdict_locked(job.key, is_valid);
+    auto it = in_flight_.find(job.key);
+    IPL_ASSERT(it != in_flight_.end());
+    std::vector<Candidate> waiters = std::move(it->second);
+    in_flight_.erase(it);
+    IPL_ASSERT(!waiters.empty());
+    for (Candidate& c : waiters) {
+      SubmitResult r = admit_locked(c, is_valid, gossip);
+      count_locked(r);
+      calls.emplace_back(std::move(c.done), std::move(r));
+    }
+  }
+  complete(calls, gossip);
 }
 
 void Mempool::complete(std::vector<std::pair<Callback, SubmitResult>>& calls,
@@ -172,7 +176,9 @@ void Mempool::complete(std::vector<std::pair<Callback, SubmitResult>>& calls,
   }
 }
 
-void Mempool::submit_async(ByteView tx_bytes, Callback done, Origin origin) {
+void Mempool::submit_async(ByteView tx_bytes, Callback done, Origin origin) { admit(tx_bytes, std::move(done), origin, false); }
+
+void Mempool::admit(ByteView tx_bytes, Callback done, Origin origin, bool verify_here) {
   IPL_ASSERT(done != nullptr);
   std::vector<std::pair<Callback, SubmitResult>> calls;
   std::vector<std::pair<Hash32, Bytes>> gossip;
@@ -198,6 +204,7 @@ void Mempool::submit_async(ByteView tx_bytes, Callback done, Origin origin) {
   c.id = c.tx.id();
   c.key = verify_key(c.id, c.tx.signature);
   bool needs_verify = false;
+  std::optional<Job> inline_job;
   {
     std::lock_guard<std::mutex> lock(mu_);
     SubmitResult r;
@@ -221,24 +228,34 @@ void Mempool::submit_async(ByteView tx_bytes, Callback done, Origin origin) {
       const Hash32 key = c.key;
       Transaction copy = c.tx;
       in_flight_[key].push_back(std::move(c));
-      std::lock_guard<std::mutex> qlock(queue_mu_);  // order: mu_ then queue_mu_, never the reverse
-      (origin == Origin::kClient ? client_queue_ : queue_).push_back(Job{key, std::move(copy)});
+      if (verify_here) {
+        inline_job = Job{key, std::move(copy)};
+      } else {
+        std::lock_guard<std::mutex> qlock(queue_mu_);  // order: mu_ then queue_mu_, never the reverse
+        (origin == Origin::kClient ? client_queue_ : queue_).push_back(Job{key, std::move(copy)});
+      }
     } else {
       count_locked(r);
       calls.emplace_back(std::move(c.done), std::move(r));
     }
   }
   if (needs_verify) {
-    queue_cv_.notify_one();
+    if (inline_job) {
+      verify_and_admit(*inline_job);
+    } else {
+      queue_cv_.notify_one();
+    }
     return;
   }
   complete(calls, gossip);
 }
 
+// The caller waits anyway: its own thread verifies (no hand-off to a worker
+// and back). A copy submitted meanwhile waits for this verdict.
 SubmitResult Mempool::submit(ByteView tx_bytes) {
   std::promise<SubmitResult> promise;
   std::future<SubmitResult> future = promise.get_future();
-  submit_async(tx_bytes, [&promise](const SubmitResult& r) { promise.set_value(r); });
+  admit(tx_bytes, [&promise](const SubmitResult& r) { promise.set_value(r); }, Origin::kClient, true);
   return future.get();
 }
 

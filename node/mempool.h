@@ -167,8 +167,9 @@ class Mempool {
   // Admits untrusted bytes. `done` runs exactly once, on this thread when
   // no verification is needed, else on a worker thread.
   void submit_async(ByteView tx_bytes, Callback done, Origin origin = Origin::kClient);
-  // Blocks until the verdict is in. Never call it from a mempool callback
-  // (a worker waiting on itself would deadlock); use submit_async there.
+  // Blocks until the verdict is in; verifies on the calling thread (an
+  // HTTP worker waits anyway). Never call it from a mempool callback; use
+  // submit_async there.
   SubmitResult submit(ByteView tx_bytes);
 
   // A proposal payload: at most max_txs transactions and max_bytes encoded
@@ -236,6 +237,12 @@ class Mempool {
   void complete(std::vector<std::pair<Callback, SubmitResult>>& calls,
                 std::vector<std::pair<Hash32, Bytes>>& gossip) const;
   void worker_loop();
+  // Verifies a queued or inline job and answers every submission waiting
+  // on its key.
+  void verify_and_admit(const Job& job);
+  // submit_async's body; verify_here runs the verification on the calling
+  // thread instead of the worker pool (the blocking submit()).
+  void admit(ByteView tx_bytes, Callback done, Origin origin, bool verify_here);
 
   const MempoolOptions options_;
   const CommittedLookup& lookup_;
