@@ -597,7 +597,13 @@ void Node::Impl::consensus_loop() {
       const Timer t = timers_.top();
       timers_.pop();
       if (halted_) continue;
-      if (t.epoch == replica_->epoch().number && t.round == replica_->current_round()) view_changes_.fetch_add(1);
+      if (t.epoch == replica_->epoch().number && t.round == replica_->current_round()) {
+        view_changes_.fetch_add(1);
+        const ValidatorSet& vs = replica_->epoch().validators;
+        spdlog::info("consensus: round {} of epoch {} timed out (leader {})", t.round.value(), t.epoch.value(),
+                     vs.size() ? short_hex(vs.consensus_keys[consensus::Pacemaker::leader(t.round, vs.size(), {}).value()].bytes)
+                               : std::string("-"));
+      }
       apply(replica_->on_timeout(now_ms(), t.epoch, t.round));
     }
     for (const Executed& e : done) on_executed(e);
@@ -613,7 +619,13 @@ void Node::Impl::consensus_loop() {
 void Node::Impl::handle_input(Input in) {
   if (halted_) return;
   if (auto* p = std::get_if<consensus::Proposal>(&in.msg)) {
+    const uint64_t t0 = steady_ms();
     Status s = check_payload(p->block);
+    const uint64_t took = steady_ms() - t0;
+    if (took >= 100) {
+      spdlog::info("consensus: payload check of round {} ({} txs) took {} ms", p->block.header.round.value(),
+                   p->block.txs.size(), took);
+    }
     if (!s.is_ok()) {
       spdlog::warn("consensus: refused proposal {} (epoch {} round {}) from {}: {}", short_hex(p->block.header.id()),
                    p->block.header.epoch.value(), p->block.header.round.value(), short_hex(in.from.bytes),
