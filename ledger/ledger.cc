@@ -379,7 +379,7 @@ Result<LedgerInfo> Ledger::commit_block(const BlockCommit& c) {
   return li;
 }
 
-Status Ledger::store_certificate(const ExecutionCertificate& cert) {
+Status Ledger::store_certificate(const ExecutionCertificate& cert, bool sync) {
   std::lock_guard lock(write_mu_);
   const uint64_t h = cert.ledger_info.height.value();
   if (h == 0 || h > height_) return Status::invalid("certificate for an uncommitted height " + std::to_string(h));
@@ -391,7 +391,7 @@ Status Ledger::store_certificate(const ExecutionCertificate& cert) {
   }
   WriteBatch batch;
   batch.put(key_u64(prefix::kCertificate, h), cert.encode());
-  return store_.write(batch, options_.sync);
+  return store_.write(batch, options_.sync && sync);
 }
 
 Result<Block> Ledger::block_at(uint64_t height) const {

@@ -113,7 +113,9 @@ class Ledger {
   Result<LedgerInfo> commit_block(const BlockCommit& commit);
   // Stores a certificate for an already committed height; the certified
   // LedgerInfo must equal the stored one.
-  Status store_certificate(const ExecutionCertificate& cert);
+  // `sync` = false leaves the write to the OS: a node that can fetch a lost
+  // certificate again from its peers (node/node.cc) need not fsync it.
+  Status store_certificate(const ExecutionCertificate& cert, bool sync = true);
 
   Result<Block> block_at(uint64_t height) const;
   Result<LedgerInfo> ledger_info_at(uint64_t height) const;

@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
 #include "common/encoding.h"
+#include "common/hash.h"
 #include "common/file.h"
 
 namespace ipl::node {
@@ -22,7 +24,6 @@ constexpr std::string_view kCommitted = "c";
 constexpr std::string_view kVoted = "v";
 constexpr std::string_view kEpochProof = "p";
 constexpr std::string_view kEvidence = "e";
-constexpr size_t kSafetyFileBytesMax = 1u << 20;
 
 Bytes key_of(std::string_view prefix) { return Bytes(prefix.begin(), prefix.end()); }
 Bytes key_of(std::string_view prefix, uint64_t n) {
@@ -76,37 +77,6 @@ Result<EpochState> decode_epoch(ByteView v) {
   return e;
 }
 
-Status write_file_atomically(const std::string& path, const Bytes& data) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return Status::io_error("open " + tmp + ": " + std::strerror(errno));
-  size_t off = 0;
-  while (off < data.size()) {
-    const ssize_t w = ::write(fd, data.data() + off, data.size() - off);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      const std::string err = std::strerror(errno);
-      ::close(fd);
-      return Status::io_error("write " + tmp + ": " + err);
-    }
-    off += static_cast<size_t>(w);
-  }
-  if (::fsync(fd) != 0) {
-    const std::string err = std::strerror(errno);
-    ::close(fd);
-    return Status::io_error("fsync " + tmp + ": " + err);
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::io_error("rename " + tmp + ": " + std::strerror(errno));
-  const std::string dir = std::filesystem::path(path).parent_path().string();
-  const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return Status::ok();
-}
-
 }  // namespace
 
 ConsensusStore::ConsensusStore(std::unique_ptr<ledger::Store> db, std::string safety_path)
@@ -144,11 +114,14 @@ Status ConsensusStore::load() {
   return Status::ok();
 }
 
-Result<std::optional<SafetyFile>> ConsensusStore::load_safety() const {
-  std::error_code ec;
-  if (!std::filesystem::exists(safety_path_, ec)) return std::optional<SafetyFile>();
-  IPL_ASSIGN_OR_RETURN(const std::string raw, read_file(safety_path_, kSafetyFileBytesMax));
-  const ByteView v = as_view(raw);
+namespace {
+
+// Slot = u64 seq ‖ u32 length ‖ payload ‖ SHA-256(seq ‖ length ‖ payload),
+// zero-padded to kSafetySlotBytes.
+constexpr size_t kSlotHeaderBytes = 12;
+constexpr size_t kHashBytes = std::tuple_size_v<Hash32>;
+
+Result<SafetyFile> decode_safety_payload(ByteView v) {
   Decoder d(v);
   Bytes safety, qc, tc;
   bool has_tc = false;
@@ -164,14 +137,96 @@ Result<std::optional<SafetyFile>> ConsensusStore::load_safety() const {
     IPL_ASSIGN_OR_RETURN(TimeoutCert t, TimeoutCert::decode(tc));
     out.high_tc = std::move(t);
   }
+  return out;
+}
+
+// The slot's sequence number and payload when its checksum holds.
+std::optional<std::pair<uint64_t, ByteView>> read_slot(ByteView slot) {
+  if (slot.size() < kSlotHeaderBytes + kHashBytes) return std::nullopt;
+  Decoder d(slot.subspan(0, kSlotHeaderBytes));
+  uint64_t seq = 0;
+  uint32_t len = 0;
+  if (!d.u64(seq).is_ok() || !d.u32(len).is_ok()) return std::nullopt;
+  if (seq == 0 || len > slot.size() - kSlotHeaderBytes - kHashBytes) return std::nullopt;
+  const ByteView body = slot.subspan(0, kSlotHeaderBytes + len);
+  const Hash32 sum = sha256(body);
+  if (!std::equal(sum.begin(), sum.end(), slot.begin() + static_cast<std::ptrdiff_t>(kSlotHeaderBytes + len))) {
+    return std::nullopt;
+  }
+  return std::make_pair(seq, slot.subspan(kSlotHeaderBytes, len));
+}
+
+}  // namespace
+
+Result<std::optional<SafetyFile>> ConsensusStore::load_safety() {
+  std::error_code ec;
+  if (!std::filesystem::exists(safety_path_, ec)) return std::optional<SafetyFile>();
+  IPL_ASSIGN_OR_RETURN(const std::string raw, read_file(safety_path_, 2 * kSafetySlotBytes));
+  const ByteView v = as_view(raw);
+  std::optional<std::pair<uint64_t, ByteView>> best;
+  for (size_t slot = 0; slot < 2; ++slot) {
+    if (v.size() < (slot + 1) * kSafetySlotBytes) break;
+    auto r = read_slot(v.subspan(slot * kSafetySlotBytes, kSafetySlotBytes));
+    if (r && (!best || r->first > best->first)) best = r;
+  }
+  if (!best) return Status::corruption(safety_path_ + ": no slot with a valid checksum (damaged safety file)");
+  IPL_ASSIGN_OR_RETURN(SafetyFile out, decode_safety_payload(best->second));
+  safety_seq_ = best->first;
   return std::optional<SafetyFile>(std::move(out));
 }
 
+// Writes the slot the previous save did not use, then fdatasync: one flush
+// per vote. A crash mid-write leaves that slot's checksum broken and the
+// other slot (the previous state, whose vote never left) is read instead.
 Status ConsensusStore::save_safety(const SafetyFile& s) {
   Encoder e(512);
   e.bytes(s.data.encode()).bytes(s.high_qc.encode()).boolean(s.high_tc.has_value());
   if (s.high_tc) e.bytes(s.high_tc->encode());
-  return write_file_atomically(safety_path_, e.out());
+  const Bytes payload = e.take();
+  if (payload.size() + kSlotHeaderBytes + kHashBytes > kSafetySlotBytes) {
+    return Status::limit("safety data larger than a safety-file slot");
+  }
+  if (safety_fd_ < 0) {
+    const bool existed = std::filesystem::exists(safety_path_);
+    safety_fd_ = ::open(safety_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (safety_fd_ < 0) return Status::io_error("open " + safety_path_ + ": " + std::strerror(errno));
+    if (!existed) {
+      if (::ftruncate(safety_fd_, static_cast<off_t>(2 * kSafetySlotBytes)) != 0) {
+        return Status::io_error("ftruncate " + safety_path_ + ": " + std::strerror(errno));
+      }
+      if (::fsync(safety_fd_) != 0) return Status::io_error("fsync " + safety_path_ + ": " + std::strerror(errno));
+      const std::string dir = std::filesystem::path(safety_path_).parent_path().string();
+      const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+      }
+    }
+  }
+  const uint64_t seq = safety_seq_ + 1;
+  Encoder slot(kSafetySlotBytes);
+  slot.u64(seq).u32(static_cast<uint32_t>(payload.size())).raw(payload);
+  const Hash32 sum = sha256(slot.out());
+  slot.hash(sum);
+  Bytes bytes = slot.take();
+  bytes.resize(kSafetySlotBytes, 0);
+  const off_t off = static_cast<off_t>((seq % 2) * kSafetySlotBytes);
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t w = ::pwrite(safety_fd_, bytes.data() + done, bytes.size() - done, off + static_cast<off_t>(done));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return Status::io_error("write " + safety_path_ + ": " + std::strerror(errno));
+    }
+    done += static_cast<size_t>(w);
+  }
+  if (::fdatasync(safety_fd_) != 0) return Status::io_error("fdatasync " + safety_path_ + ": " + std::strerror(errno));
+  safety_seq_ = seq;
+  return Status::ok();
+}
+
+ConsensusStore::~ConsensusStore() {
+  if (safety_fd_ >= 0) ::close(safety_fd_);
 }
 
 Status ConsensusStore::save_voted(const Block& b) {

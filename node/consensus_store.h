@@ -1,11 +1,13 @@
 // What the consensus driver keeps durably besides the ledger
 // (docs/node.md "Storage"):
 //   DATA/safety         safety data + the certificates that brought the
-//                       replica to its round; one small file replaced
-//                       atomically (write, fsync, rename, fsync dir). It is
-//                       separate on purpose: wiping it is how an operator
-//                       recovers a validator whose safety data is lost (it
-//                       then votes again only from the next epoch).
+//                       replica to its round: two checksummed slots of
+//                       kSafetySlotBytes written alternately in place, one
+//                       fdatasync per save; the valid slot with the higher
+//                       sequence number is the state. It is separate on
+//                       purpose: wiping it is how an operator recovers a
+//                       validator whose safety data is lost (it then votes
+//                       again only from the next epoch).
 //   DATA/consensus/     a LevelDB with
 //     "R"               the committed root block and the QC certifying it
 //     "c" ‖ u64 height  committed blocks not yet executed (the commit log)
@@ -44,9 +46,16 @@ class ConsensusStore {
 
   bool is_initialised() const { return root_.has_value(); }
 
-  // Safety file: nullopt when absent (fresh node, or wiped on purpose).
-  Result<std::optional<SafetyFile>> load_safety() const;
+  // Safety file: nullopt when absent (fresh node, or wiped on purpose);
+  // corruption when present but neither slot is valid.
+  Result<std::optional<SafetyFile>> load_safety();
   Status save_safety(const SafetyFile& s);
+  ~ConsensusStore();
+  ConsensusStore(const ConsensusStore&) = delete;
+  ConsensusStore& operator=(const ConsensusStore&) = delete;
+
+  // Room for the safety data with a QC and a TC over 256 validators (~40 KB).
+  static constexpr size_t kSafetySlotBytes = 128u << 10;
 
   Status save_voted(const Block& b);
   Result<std::vector<Block>> load_voted() const;
@@ -77,6 +86,8 @@ class ConsensusStore {
 
   std::unique_ptr<ledger::Store> db_;
   std::string safety_path_;
+  int safety_fd_ = -1;
+  uint64_t safety_seq_ = 0;  // sequence number of the last slot written or read
   std::optional<std::pair<Block, QuorumCert>> root_;
   std::optional<EpochState> epoch_;
   std::optional<Height> boundary_;

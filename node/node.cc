@@ -954,7 +954,9 @@ std::vector<Transaction> Node::Impl::make_payload() {
 
 void Node::Impl::store_cert(const ExecutionCertificate& c) {
   const uint64_t h = c.ledger_info.height.value();
-  Status st = ledger_->store_certificate(c);
+  // Not fsynced: a certificate lost in a crash is fetched again from a peer
+  // (chase_certificates), and nothing else depends on it being durable.
+  Status st = ledger_->store_certificate(c, /*sync=*/false);
   if (!st.is_ok()) {
     spdlog::error("ledger: certificate for height {} not stored: {}", h, st.to_string());
     return;

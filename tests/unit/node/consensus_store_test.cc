@@ -131,21 +131,62 @@ TEST_F(ConsensusStoreTest, SafetyFileRoundTripsAndIsReplacedWhole) {
   EXPECT_EQ((*back)->high_qc, b.high_qc);
   ASSERT_TRUE((*back)->high_tc.has_value());
   EXPECT_EQ(*(*back)->high_tc, tc);
-  EXPECT_FALSE(std::filesystem::exists(dir_ / "safety.tmp"));
+  // Reopened, the newest write is what is read.
+  s.reset();
+  auto again = open();
+  auto reread = again->load_safety();
+  ASSERT_TRUE(reread.is_ok() && reread->has_value());
+  EXPECT_EQ((*reread)->data, b.data);
 }
 
-TEST_F(ConsensusStoreTest, DamagedSafetyFileIsAnErrorNotAFreshStart) {
-  auto s = open();
-  ASSERT_NE(s, nullptr);
+TEST_F(ConsensusStoreTest, TornNewestSlotFallsBackAndBothDamagedIsAnError) {
   const Block g = block(1, 0, Hash32{});
-  ASSERT_TRUE(s->save_safety(SafetyFile{consensus::SafetyData{Epoch(1), Round(3), Round(2)}, qc_for(g), std::nullopt}).is_ok());
-  const auto size = std::filesystem::file_size(dir_ / "safety");
-  std::filesystem::resize_file(dir_ / "safety", size - 5);
-  auto back = s->load_safety();
-  EXPECT_FALSE(back.is_ok());
+  const consensus::SafetyData older{Epoch(1), Round(3), Round(2)};
+  const consensus::SafetyData newer{Epoch(1), Round(4), Round(3)};
+  {
+    auto s = open();
+    ASSERT_NE(s, nullptr);
+    ASSERT_TRUE(s->save_safety(SafetyFile{older, qc_for(g), std::nullopt}).is_ok());  // slot 1
+    ASSERT_TRUE(s->save_safety(SafetyFile{newer, qc_for(g), std::nullopt}).is_ok());  // slot 0
+  }
+  const auto path = dir_ / "safety";
+  ASSERT_EQ(std::filesystem::file_size(path), 2 * ConsensusStore::kSafetySlotBytes);
+  auto flip = [&](size_t offset) {
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(offset));
+    char c = 0;
+    f.read(&c, 1);
+    c = static_cast<char>(c ^ 0x40);
+    f.seekp(static_cast<std::streamoff>(offset));
+    f.write(&c, 1);
+  };
+  {
+    auto s = open();
+    auto back = s->load_safety();
+    ASSERT_TRUE(back.is_ok() && back->has_value());
+    EXPECT_EQ((*back)->data, newer);
+    // Reopened, the next save continues the sequence in the other slot.
+    ASSERT_TRUE(s->save_safety(SafetyFile{newer, qc_for(g), std::nullopt}).is_ok());
+  }
+  // Damage the newest slot (slot 1 now, seq 3): the previous state (slot 0) is read.
+  flip(ConsensusStore::kSafetySlotBytes + 20);
+  {
+    auto s = open();
+    auto back = s->load_safety();
+    ASSERT_TRUE(back.is_ok() && back->has_value());
+    EXPECT_EQ((*back)->data, newer);
+  }
+  // Both damaged: an error, never a fresh start (that could double-vote).
+  flip(20);
+  {
+    auto s = open();
+    auto back = s->load_safety();
+    EXPECT_FALSE(back.is_ok());
+  }
   // A wiped file, on the other hand, is "missing" (the operator's recovery).
-  std::filesystem::remove(dir_ / "safety");
-  back = s->load_safety();
+  std::filesystem::remove(path);
+  auto s = open();
+  auto back = s->load_safety();
   ASSERT_TRUE(back.is_ok());
   EXPECT_FALSE(back->has_value());
 }
