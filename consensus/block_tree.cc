@@ -87,6 +87,14 @@ void BlockTree::commit_to(const Hash32& id) {
   IPL_ASSERT(blocks_.at(root_id_).committed);
 }
 
+Height BlockTree::highest_height() const {
+  IPL_ASSERT(contains(root_id_));
+  Height top = blocks_.at(root_id_).block.header.height;
+  for (const auto& [id, e] : blocks_) top = std::max(top, e.block.header.height);
+  IPL_ASSERT(top >= blocks_.at(root_id_).block.header.height);
+  return top;
+}
+
 std::vector<Block> BlockTree::chain_from(const Hash32& id, uint32_t count) const {
   std::vector<Block> out;
   Hash32 cur = id;

@@ -42,6 +42,8 @@ class BlockTree {
   // Up to `count` blocks: `id` and its ancestors, newest first.
   std::vector<Block> chain_from(const Hash32& id, uint32_t count) const;
   size_t size() const { return blocks_.size(); }
+  // The greatest height of any block in the tree (the root's at least).
+  Height highest_height() const;
 
  private:
   struct Entry {

@@ -13,6 +13,12 @@ constexpr size_t kPendingProposalsMax = 8;
 constexpr size_t kPendingQcsMax = 8;
 constexpr size_t kFetchInflightMax = 16;
 constexpr size_t kOwnLedgerInfosKept = 2 * limits::uncertified_blocks_max;
+// Catch-up anchors: each stands for up to fetch_blocks_max blocks, so 256
+// let a replica climb back over 8,192 blocks without starting again.
+constexpr size_t kAnchorsMax = 256;
+// Unanswered asks (each after a base timeout, to every validator) before
+// the catch-up gives a link up (blocks of a fork nobody kept).
+constexpr uint32_t kChaseAttemptsMax = 3;
 
 template <class... Ts>
 struct Overloaded : Ts... {
@@ -66,7 +72,15 @@ Replica::Replica(Config cfg, const Bootstrap& boot, std::unique_ptr<Signer> sign
   pacemaker_.advance(high_qc_.data.round);
   boundary_ = boot.boundary;
   executed_ = boot.executed;
-  collector_.reset(executed_.height, epoch_.validators);
+  // A restart may follow a crash between executing a block and signing
+  // its LedgerInfo (the driver executes the committed blocks again before
+  // starting us): start() signs the last executed LedgerInfo of this epoch
+  // once more, so the collector must still accept that height. Without it
+  // an uncertified boundary would never be certified (the epoch would run
+  // suffix blocks for ever).
+  const bool executed_in_epoch = root_in_epoch && executed_.epoch == epoch_.number && executed_.height.value() > 0;
+  collector_.reset(executed_in_epoch ? Height(executed_.height.value() - 1) : executed_.height, epoch_.validators);
+  if (executed_in_epoch) my_lis_[executed_.height.value()] = executed_;
   for (const ExecutionCertificate& c : boot.epoch_proofs) {
     if (c.ledger_info.epoch < epoch_.number) epoch_certs_[c.ledger_info.epoch.value()] = c;
   }
@@ -113,7 +127,14 @@ void Replica::persist(Effects& out, const Block* voted) {
 Effects Replica::start(uint64_t now_ms) {
   Effects out;
   if (my_index_ && can_vote_) persist(out);
-  enter_round(now_ms, out);
+  // Sign our last executed LedgerInfo again (see the constructor): the
+  // signature may never have left before the restart. Deterministic
+  // execution makes it the same LedgerInfo, so this is no equivocation.
+  auto mine = my_lis_.find(executed_.height.value());
+  if (mine != my_lis_.end() && executed_.epoch == epoch_.number) sign_ledger_info(now_ms, mine->second, out);
+  const Epoch before = epoch_.number;
+  try_switch_epoch(now_ms, out);  // our signature may complete the boundary's certificate
+  if (epoch_.number == before) enter_round(now_ms, out);  // (a switch entered round 1 already)
   return out;
 }
 
@@ -194,10 +215,11 @@ Effects Replica::on_timeout(uint64_t now_ms, Epoch epoch, Round round) {
       if (k != signer_->public_key()) out.push_back(Fetch{k, FetchRequest{id, limits::fetch_blocks_max}});
     }
   }
-  if (pending_epoch_cert_ && pending_epoch_peer_ && !tree_.contains(pending_epoch_cert_->ledger_info.block_id)) {
-    out.push_back(Fetch{*pending_epoch_peer_,
-                        FetchRequest{pending_epoch_cert_->ledger_info.block_id, limits::fetch_blocks_max}});
-  }
+  fetch_boundary_block(now_ms, out);
+  resend_boundary_ledger_info(now_ms, out);
+  const PublicKey& some_peer = epoch_.validators.consensus_keys[(my_index_ ? my_index_->value() + 1 : 0) %
+                                                               epoch_.validators.size()];
+  if (some_peer != signer_->public_key()) catch_up(now_ms, some_peer, out);
   local_timeout(out);
   ++refires_;
   out.push_back(SetTimer{epoch_.number, round, pacemaker_.timeout_ms(high_qc_.data.round, refires_)});
@@ -214,13 +236,7 @@ Effects Replica::on_executed(uint64_t now_ms, const LedgerInfo& li, std::optiona
   while (my_lis_.size() > kOwnLedgerInfosKept) my_lis_.erase(my_lis_.begin());
   if (scheduled_boundary && !boundary_ && li.epoch == epoch_.number) boundary_ = scheduled_boundary;
   if (li.epoch == epoch_.number) {
-    if (my_index_ && !diverged_) {  // C16
-      const Signature sig = signer_->sign(SigContext::kLedgerInfo, li.encode());
-      const LedgerInfoVote v{li, *my_index_, sig};
-      out.push_back(Broadcast{v});
-      ExecCertCollector::Added a = collector_.add(li, *my_index_, sig, executed_.height);
-      if (a.certificate) on_certified(*a.certificate, out);
-    }
+    sign_ledger_info(now_ms, li, out);
     check_divergence(li.height, out);
     const uint64_t certified = std::max(collector_.highest_certified().value(), uint64_t{0});
     if (li.height.value() >= certified + limits::uncertified_blocks_max && !uncertified_alarm_) {
@@ -307,6 +323,7 @@ void Replica::handle_proposal(uint64_t now, const PublicKey& from, const Proposa
       if (pending_proposals_.size() >= kPendingProposalsMax) pending_proposals_.erase(pending_proposals_.begin());
       pending_proposals_.push_back(Pending{from, p});
       request_fetch(from, h.parent_id, out);
+      catch_up(now, from, out);
       return;
     }
     if (h.round <= tree_.root_round()) return;  // below the committed root: irrelevant
@@ -537,22 +554,30 @@ void Replica::handle_fetch_response(uint64_t now, const PublicKey& from, const F
     try_switch_epoch(now, out);
     if (!pending_epoch_cert_) return;
   }
-  // Orphans at or below the committed root can never attach; and when this
-  // response does not fit, the older chain it carries matters more than
-  // what waits (it is closer to the tree; newer blocks are fetched again).
+  // Orphans at or below the committed root can never attach.
   for (auto it = orphans_.begin(); it != orphans_.end();) {
     it = it->second.header.round <= tree_.root_round() ? orphans_.erase(it) : std::next(it);
   }
-  if (orphans_.size() + r.blocks.size() > limits::orphan_blocks_max) orphans_.clear();
   Hash32 oldest_parent{};
+  // The chain passed an anchor: what lies below was fetched before (kept,
+  // or fetched again from that anchor), so do not descend further.
+  bool covered = false;
   for (const Block& b : r.blocks) {
     const Hash32 id = b.header.id();
     if (id != expect) break;  // the chain must follow parent links
     if (b.header.chain_id != cfg_.chain_id || Block::payload_hash(b.txs) != b.header.payload_hash) break;
     if (b.header.parent_qc.data.block_id != b.header.parent_id) break;
     if (tree_.contains(id)) break;
-    IPL_ASSERT(orphans_.size() < limits::orphan_blocks_max);  // made room above
-    orphans_.emplace(id, b);
+    const std::pair<uint64_t, Hash32> key{b.header.round.value(), id};
+    const bool first = oldest_parent == Hash32{};
+    covered = covered || (!first && anchors_.count(key) != 0);
+    if (first && b.header.round > tree_.root_round()) {
+      // Remember the head of this chain: if its blocks do not fit among
+      // the orphans (a long catch-up), asking for it again returns them.
+      anchors_.emplace(key, Anchor{b.header.height, from});
+      if (anchors_.size() > kAnchorsMax) anchors_.erase(std::prev(anchors_.end()));  // the newest
+    }
+    add_orphan(b, id);
     expect = b.header.parent_id;
     oldest_parent = b.header.parent_id;
   }
@@ -560,11 +585,117 @@ void Replica::handle_fetch_response(uint64_t now, const PublicKey& from, const F
   retry_pending(now, out);  // proposals that waited for these ancestors
   // Still not connected: continue from the oldest block's parent (named by
   // that block's parent QC, itself covered by the hash chain).
-  if (oldest_parent != Hash32{} && !tree_.contains(oldest_parent) && orphans_.count(oldest_parent) == 0) {
+  if (!covered && oldest_parent != Hash32{} && !tree_.contains(oldest_parent) && orphans_.count(oldest_parent) == 0) {
     bool any_waiting = false;
     for (const auto& [id, b] : orphans_) any_waiting = any_waiting || b.header.parent_id == oldest_parent;
     if (any_waiting) request_fetch(from, oldest_parent, out);
   }
+  catch_up(now, from, out);
+}
+
+void Replica::add_orphan(const Block& b, const Hash32& id) {
+  if (orphans_.count(id) != 0) return;
+  if (orphans_.size() >= limits::orphan_blocks_max) {
+    // Full: what is nearest the tree matters most (it attaches first);
+    // the newest blocks give way and are fetched again from an anchor.
+    auto newest = orphans_.begin();
+    for (auto it = orphans_.begin(); it != orphans_.end(); ++it) {
+      if (it->second.header.round > newest->second.header.round) newest = it;
+    }
+    if (newest->second.header.round <= b.header.round) return;
+    orphans_.erase(newest);
+  }
+  orphans_.emplace(id, b);
+  IPL_ASSERT(orphans_.size() <= limits::orphan_blocks_max);
+  IPL_ASSERT(orphans_.count(id) == 1);
+}
+
+// Catching up from far behind (a partition, an observer that was cut off):
+// the blocks between the tree and the certified blocks peers talk about
+// can be many more than orphans_ holds. Descending from a certified id
+// keeps the blocks nearest the tree and an anchor per response; once the
+// bottom attaches (and commits, through the QCs the blocks carry), the
+// replica climbs: it asks again for the highest anchor whose chain of
+// fetch_blocks_max blocks reaches its tree. One link is chased at a time,
+// asked again of every validator after a base timeout, and given up after
+// kChaseAttemptsMax asks (a fork's blocks nobody kept).
+void Replica::catch_up(uint64_t now, const PublicKey& from, Effects& out) {
+  const Round root_round = tree_.root_round();
+  for (auto it = orphans_.begin(); it != orphans_.end();) {
+    it = it->second.header.round <= root_round ? orphans_.erase(it) : std::next(it);
+  }
+  for (auto it = anchors_.begin(); it != anchors_.end();) {
+    const bool reached = it->first.first <= root_round.value() || tree_.contains(it->first.second);
+    it = reached ? anchors_.erase(it) : std::next(it);
+  }
+  std::optional<Hash32> target;
+  PublicKey peer = from;
+  // Climb: the highest anchor whose chain reaches the tree.
+  const uint64_t reach = tree_.highest_height().value() + limits::fetch_blocks_max;
+  for (const auto& [key, a] : anchors_) {
+    if (orphans_.count(key.second) != 0 || a.height.value() > reach) continue;
+    target = key.second;  // ascending rounds: the last one wins
+    peer = a.from;
+  }
+  // Descend: below the lowest orphan that does not connect.
+  if (!target) {
+    const Block* lowest = nullptr;
+    for (const auto& [id, b] : orphans_) {
+      if (tree_.contains(b.header.parent_id) || orphans_.count(b.header.parent_id) != 0) continue;
+      if (lowest == nullptr || b.header.round < lowest->header.round) lowest = &b;
+    }
+    if (lowest != nullptr) target = lowest->header.parent_id;
+  }
+  // Or start again from the lowest anchor whose blocks gave way.
+  if (!target) {
+    for (const auto& [key, a] : anchors_) {
+      if (orphans_.count(key.second) != 0) continue;
+      target = key.second;
+      peer = a.from;
+      break;
+    }
+  }
+  if (!target) {
+    chase_.reset();
+    return;
+  }
+  IPL_ASSERT(!tree_.contains(*target));
+  IPL_ASSERT(orphans_.count(*target) == 0);
+  if (!chase_ || chase_->id != *target) {
+    chase_ = Chase{*target, now, 0};
+    request_fetch(peer, *target, out);  // nothing if already asked
+    return;
+  }
+  if (now < chase_->asked_ms + cfg_.round_timeout_base_ms) return;
+  if (++chase_->attempts > kChaseAttemptsMax) {
+    // Give the link up, with every orphan and anchor that needs it; later
+    // proposals start a new chain if it mattered.
+    std::set<Hash32> dead{*target};
+    for (bool grew = true; grew;) {  // bounded: each pass removes an orphan
+      grew = false;
+      for (auto it = orphans_.begin(); it != orphans_.end();) {
+        const bool needs = dead.count(it->second.header.parent_id) != 0;
+        if (needs) dead.insert(it->first);
+        grew = grew || needs;
+        it = needs ? orphans_.erase(it) : std::next(it);
+      }
+    }
+    for (auto it = anchors_.begin(); it != anchors_.end();) {
+      it = dead.count(it->first.second) != 0 ? anchors_.erase(it) : std::next(it);
+    }
+    fetch_inflight_.erase(*target);
+    chase_.reset();
+    return;
+  }
+  chase_->asked_ms = now;
+  if (fetch_inflight_.count(*target) == 0) {
+    if (fetch_inflight_.size() >= kFetchInflightMax) fetch_inflight_.erase(fetch_inflight_.begin());
+    fetch_inflight_.emplace(*target, peer);
+  }
+  for (const PublicKey& k : epoch_.validators.consensus_keys) {
+    if (k != signer_->public_key()) out.push_back(Fetch{k, FetchRequest{*target, limits::fetch_blocks_max}});
+  }
+  IPL_ASSERT(fetch_inflight_.count(*target) == 1);
 }
 
 void Replica::handle_epoch_change(uint64_t now, const PublicKey& from, const EpochChange& c, Effects& out) {
@@ -574,7 +705,8 @@ void Replica::handle_epoch_change(uint64_t now, const PublicKey& from, const Epo
   if (!verify_exec_cert(verifier_, epoch_.validators, c.cert).is_ok()) return;  // C1
   pending_epoch_cert_ = c.cert;
   pending_epoch_peer_ = from;
-  if (!tree_.contains(li.block_id)) request_fetch(from, li.block_id, out);
+  boundary_fetch_ms_ = 0;
+  fetch_boundary_block(now, out);
   attach_orphans(now, out);
   try_switch_epoch(now, out);
 }
@@ -626,6 +758,10 @@ void Replica::enter_round(uint64_t now, Effects& out) {
   while (!votes_.empty() && votes_.begin()->first + 1 < r.value()) votes_.erase(votes_.begin());
   refires_ = 0;
   out.push_back(SetTimer{epoch_.number, r, pacemaker_.timeout_ms(high_qc_.data.round, refires_)});
+  // Suffix rounds may certify one after another while the boundary waits
+  // for its execution certificate, so the timer never fires: retry here.
+  fetch_boundary_block(now, out);
+  resend_boundary_ledger_info(now, out);
   maybe_propose(out);
   retry_pending(now, out);
   IPL_ASSERT(pacemaker_.current_round() == r);
@@ -660,6 +796,7 @@ void Replica::request_fetch(const PublicKey& from, const Hash32& id, Effects& ou
 
 void Replica::attach_orphans(uint64_t now, Effects& out) {
   bool progress = true;
+  std::vector<QuorumCert> carried;  // the parent QCs of the blocks attached here
   // Bounded: every pass attaches or drops at least one orphan.
   while (progress && !orphans_.empty()) {
     progress = false;
@@ -670,7 +807,10 @@ void Replica::attach_orphans(uint64_t now, Effects& out) {
         continue;
       }
       progress = true;
-      if (b.header.round > tree_.root_round() && check_child(b).is_ok()) tree_.insert(b, it->first);
+      if (b.header.round > tree_.root_round() && check_child(b).is_ok()) {
+        tree_.insert(b, it->first);
+        carried.push_back(b.header.parent_qc);
+      }
       it = orphans_.erase(it);
     }
   }
@@ -683,6 +823,24 @@ void Replica::attach_orphans(uint64_t now, Effects& out) {
     } else if (qc.data.round > tree_.root_round() && pending_qcs_.size() < kPendingQcsMax) {
       pending_qcs_.emplace_back(from, qc);
     }
+  }
+  // The certificates the attached blocks carry: far behind, no other QC
+  // names these blocks, and without them nothing would commit (C13) until
+  // the whole gap is in the tree. Highest round first, since one commit
+  // takes every ancestor with it; only those that raise the high QC or
+  // commit are verified (C1) and used.
+  std::sort(carried.begin(), carried.end(),
+            [](const QuorumCert& x, const QuorumCert& y) { return x.data.round > y.data.round; });
+  for (const QuorumCert& qc : carried) {
+    if (qc.data.epoch != epoch_.number || !tree_.contains(qc.data.block_id)) continue;
+    bool useful = qc.data.round > high_qc_.data.round;
+    const Hash32& parent_id = tree_.get(qc.data.block_id)->header.parent_id;
+    if (qc.data.block_id != tree_.root_id() && tree_.contains(parent_id)) {
+      const Round parent_round = tree_.round_of(parent_id);
+      useful = useful || (parent_round.value() + 1 == qc.data.round.value() && parent_round > tree_.root_round());
+    }
+    if (!useful || !check_qc(qc).is_ok()) continue;
+    process_qc(now, signer_->public_key(), qc, out);
   }
   // An epoch's boundary certified by execution: commit it (a quorum
   // executed it, so it is committed at an honest replica).
@@ -756,6 +914,57 @@ void Replica::commit(const Hash32& id, const QuorumCert& qc, Effects& out) {
 // ---------------------------------------------------------------------------
 // Execution certificates and epochs
 
+void Replica::sign_ledger_info(uint64_t now, const LedgerInfo& li, Effects& out) {
+  IPL_ASSERT(li.epoch == epoch_.number);
+  IPL_ASSERT(li.height <= executed_.height);  // only what we executed
+  if (!my_index_ || diverged_) return;  // C16
+  const Signature sig = signer_->sign(SigContext::kLedgerInfo, li.encode());
+  out.push_back(Broadcast{LedgerInfoVote{li, *my_index_, sig}});
+  ledger_info_sent_ms_ = now;
+  ExecCertCollector::Added a = collector_.add(li, *my_index_, sig, executed_.height);
+  if (a.certificate) on_certified(*a.certificate, out);
+}
+
+// The boundary's certificate is what starts the next epoch, and nothing
+// else re-sends a lost LedgerInfoVote: while we have executed the boundary
+// and hold no certificate for it, broadcast our signature again, at most
+// once per base timeout.
+void Replica::resend_boundary_ledger_info(uint64_t now, Effects& out) {
+  if (!boundary_ || pending_epoch_cert_ || !my_index_ || diverged_ || executed_.height < *boundary_) return;
+  auto mine = my_lis_.find(boundary_->value());
+  if (mine == my_lis_.end() || mine->second.epoch != epoch_.number) return;
+  if (now < ledger_info_sent_ms_ + cfg_.round_timeout_base_ms) return;
+  ledger_info_sent_ms_ = now;
+  const LedgerInfo& li = mine->second;
+  IPL_ASSERT(li.height == *boundary_);
+  out.push_back(Broadcast{LedgerInfoVote{li, *my_index_, signer_->sign(SigContext::kLedgerInfo, li.encode())}});
+}
+
+// The certified boundary block is needed to start the next epoch; if it is
+// not in the tree (committed below our root, e.g. restarted from a suffix
+// block) ask for it: from the peer that sent the certificate, else from
+// every validator, at most once per base timeout.
+void Replica::fetch_boundary_block(uint64_t now, Effects& out) {
+  if (!pending_epoch_cert_ || boundary_block_) return;
+  const Hash32& id = pending_epoch_cert_->ledger_info.block_id;
+  if (tree_.contains(id) || orphans_.count(id) != 0) return;
+  const bool again = boundary_fetch_ms_ != 0;
+  if (again && now < boundary_fetch_ms_ + cfg_.round_timeout_base_ms) return;
+  boundary_fetch_ms_ = now;
+  if (fetch_inflight_.count(id) == 0) {
+    if (fetch_inflight_.size() >= kFetchInflightMax) fetch_inflight_.erase(fetch_inflight_.begin());
+    fetch_inflight_.emplace(id, pending_epoch_peer_.value_or(epoch_.validators.consensus_keys[0]));
+  }
+  const FetchRequest req{id, limits::fetch_blocks_max};
+  if (pending_epoch_peer_) out.push_back(Fetch{*pending_epoch_peer_, req});
+  if (!pending_epoch_peer_ || again) {
+    for (const PublicKey& k : epoch_.validators.consensus_keys) {
+      if (k != signer_->public_key() && k != pending_epoch_peer_) out.push_back(Fetch{k, req});
+    }
+  }
+  IPL_ASSERT(fetch_inflight_.count(id) == 1);
+}
+
 void Replica::on_certified(const ExecutionCertificate& cert, Effects& out) {
   IPL_ASSERT(cert.signers.count() >= epoch_.validators.quorum());  // C1
   out.push_back(Certified{cert});
@@ -764,6 +973,7 @@ void Replica::on_certified(const ExecutionCertificate& cert, Effects& out) {
   if (cert.ledger_info.next_epoch) {
     pending_epoch_cert_ = cert;
     pending_epoch_peer_.reset();
+    boundary_fetch_ms_ = 0;
   }
 }
 
@@ -795,7 +1005,10 @@ void Replica::try_switch_epoch(uint64_t now, Effects& out) {
       tree_.root().header.height >= li.height) {
     boundary_block = &*boundary_block_;  // committed already, below our root
   }
-  if (boundary_block == nullptr) return;
+  if (boundary_block == nullptr) {
+    fetch_boundary_block(now, out);
+    return;
+  }
   const Block root = *boundary_block;
   boundary_block_.reset();
   epoch_certs_[epoch_.number.value()] = cert;
@@ -828,6 +1041,9 @@ void Replica::try_switch_epoch(uint64_t now, Effects& out) {
   orphans_.clear();
   fetch_inflight_.clear();
   pending_qcs_.clear();
+  anchors_.clear();
+  chase_.reset();
+  boundary_fetch_ms_ = 0;
   pending_epoch_cert_.reset();
   pending_epoch_peer_.reset();
   higher_epoch_peer_.reset();

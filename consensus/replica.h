@@ -131,7 +131,9 @@ struct Bootstrap {
   EpochState epoch;
   Block root;          // last committed block (the epoch's root block at its start)
   QuorumCert root_qc;  // certifies root; the genesis QC at an epoch's start
-  LedgerInfo executed; // last executed LedgerInfo (height ≤ root height)
+  LedgerInfo executed; // last executed LedgerInfo (height ≤ root height); a
+                       // validator signs it again at start (a crash may have
+                       // fallen between executing it and signing it)
   std::optional<Height> boundary;    // the epoch's boundary, if scheduled
   std::optional<SafetyData> safety;  // nullopt: storage missing
   std::vector<Block> blocks;         // voted blocks above the root (PersistSafety)
@@ -172,6 +174,21 @@ class Replica {
     PublicKey from;
     Proposal proposal;
   };
+  // A fetched block that heads a chain of up to fetch_blocks_max ancestors
+  // (the first block of a FetchResponse). Catching up over more blocks
+  // than orphans_ holds, the replica keeps only the blocks nearest its
+  // tree and remembers these ids; fetching one again later returns the
+  // chain below it, so the replica climbs back up one response at a time.
+  struct Anchor {
+    Height height;
+    PublicKey from;
+  };
+  // The one fetch the catch-up waits for, with its retries.
+  struct Chase {
+    Hash32 id{};
+    uint64_t asked_ms = 0;
+    uint32_t attempts = 0;
+  };
   bool signing_allowed() const { return my_index_.has_value() && can_vote_ && !diverged_; }
   ValidatorIndex leader(Round r) const;
   const PublicKey& key_of(ValidatorIndex i) const { return epoch_.validators.consensus_keys[i.value()]; }
@@ -198,7 +215,12 @@ class Replica {
   void add_timeout(uint64_t now, const TimeoutMsg& t, Effects& out);
   void note_vote_for_evidence(const Vote& v, Effects& out);
   void request_fetch(const PublicKey& from, const Hash32& id, Effects& out);
+  void add_orphan(const Block& b, const Hash32& id);
   void attach_orphans(uint64_t now, Effects& out);
+  void catch_up(uint64_t now, const PublicKey& from, Effects& out);
+  void sign_ledger_info(uint64_t now, const LedgerInfo& li, Effects& out);
+  void resend_boundary_ledger_info(uint64_t now, Effects& out);
+  void fetch_boundary_block(uint64_t now, Effects& out);
   void retry_pending(uint64_t now, Effects& out);
   void commit(const Hash32& id, const QuorumCert& qc, Effects& out);
   void on_certified(const ExecutionCertificate& cert, Effects& out);
@@ -239,6 +261,10 @@ class Replica {
 
   std::vector<Pending> pending_proposals_;
   std::map<Hash32, Block> orphans_;
+  std::map<std::pair<uint64_t, Hash32>, Anchor> anchors_;  // (round, id), lowest round first
+  std::optional<Chase> chase_;
+  uint64_t ledger_info_sent_ms_ = 0;  // last broadcast of our own LedgerInfoVote
+  uint64_t boundary_fetch_ms_ = 0;    // last ask for the certified boundary block
   std::map<Hash32, PublicKey> fetch_inflight_;
   std::vector<std::pair<PublicKey, QuorumCert>> pending_qcs_;
   std::optional<ExecutionCertificate> pending_epoch_cert_;

@@ -286,6 +286,7 @@ void Sim::crash(size_t i) {
   Node& nd = nodes_[i];
   if (!nd.up) return;
   nd.up = false;
+  if (debug_) std::fprintf(stderr, "%6llu crash node %zu\n", (unsigned long long)now_, i);
   nd.replica.reset();
   ++nd.inc;  // everything in flight for the old incarnation is lost
   trace(9, i, {});
@@ -514,6 +515,12 @@ void Sim::on_commit(size_t i, const Commit& c) {
     e.boundary = scheduled;
     push(std::move(e));
   }
+  if (debug_) {
+    std::fprintf(stderr, "%6llu node %zu commit %zu blocks root e=%llu r=%llu h=%llu id=%s\n", (unsigned long long)now_, i,
+                 c.blocks.size(), (unsigned long long)c.root.header.epoch.value(),
+                 (unsigned long long)c.root.header.round.value(), (unsigned long long)c.root.header.height.value(),
+                 to_hex(c.root.header.id()).substr(0, 8).c_str());
+  }
   d.root = c.root;
   d.root_qc = c.root_qc;
   for (auto it = d.voted.begin(); it != d.voted.end();) {
@@ -623,6 +630,12 @@ void Sim::apply(size_t i, Effects effects) {
                      push(std::move(e));
                    },
                    [&](const Certified& c) {
+                     if (debug_) {
+                       std::fprintf(stderr, "%6llu node %zu certified e=%llu h=%llu next=%d\n", (unsigned long long)now_, i,
+                                    (unsigned long long)c.cert.ledger_info.epoch.value(),
+                                    (unsigned long long)c.cert.ledger_info.height.value(),
+                                    (int)c.cert.ledger_info.next_epoch.has_value());
+                     }
                      const Hash32 digest = sha256(c.cert.ledger_info.encode());
                      auto [it, ok] = certified_by_height_.emplace(c.cert.ledger_info.height.value(), digest);
                      if (!ok && it->second != digest) {
@@ -651,6 +664,12 @@ void Sim::apply(size_t i, Effects effects) {
                    },
                    [&](const EpochChanged& ec) {
                      Durable& d = nd.durable;
+                     if (debug_) {
+                       std::fprintf(stderr, "%6llu node %zu epoch changed to %llu root h=%llu id=%s\n",
+                                    (unsigned long long)now_, i, (unsigned long long)ec.next.number.value(),
+                                    (unsigned long long)ec.root.header.height.value(),
+                                    to_hex(ec.root.header.id()).substr(0, 8).c_str());
+                     }
                      d.epoch = ec.next;
                      d.root = ec.root;
                      d.root_qc.data = VoteData{kChainId, ec.next.number, Round(0), ec.root.header.id()};
@@ -770,6 +789,10 @@ Outcome Sim::run() {
         break;
       case Kind::kExecuted:
         if (!nd.up || e.inc != nd.inc) break;
+        if (debug_) {
+          std::fprintf(stderr, "%6llu node %zu executed e=%llu h=%llu\n", (unsigned long long)now_, e.node,
+                       (unsigned long long)e.li.epoch.value(), (unsigned long long)e.li.height.value());
+        }
         apply(e.node, nd.replica->on_executed(now_ms(e.node), e.li, e.boundary));
         break;
       case Kind::kPayload:

@@ -21,7 +21,8 @@
 //     5 s and every honest node commits the required number of blocks;
 //   determinism: the trace hash covers every delivery and commit.
 // Debugging: IPL_SIM_TRACE=1 in the environment prints every delivery,
-// timer, fetch and restart to stderr (off in every registered test).
+// timer, fetch, commit, execution, certificate, epoch change, crash and
+// restart to stderr (off in every registered test).
 // Thread-safety: none; one Sim per thread.
 #pragma once
 

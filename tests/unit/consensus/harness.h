@@ -93,6 +93,25 @@ struct Harness {
     return b;
   }
 
+  // A suffix block (docs/protocol.md §12.4): above the epoch boundary, it
+  // repeats its parent's height and carries no transactions.
+  Block suffix(uint64_t round, const Block& parent, const QuorumCert& parent_qc, uint64_t ts_offset = 0) const {
+    Block b = block(round, parent, parent_qc, ts_offset);
+    b.header.height = parent.header.height;
+    b.txs.clear();
+    b.header.payload_hash = Block::payload_hash(b.txs);
+    return b;
+  }
+
+  // The LedgerInfo a node executing `b` reports (state root salted).
+  LedgerInfo li_of(const Block& b, uint8_t salt, std::optional<EpochState> next = std::nullopt) const {
+    LedgerInfo l = li(b.header.height.value(), salt);
+    l.block_id = b.header.id();
+    l.timestamp_ms = b.header.timestamp_ms;
+    l.next_epoch = std::move(next);
+    return l;
+  }
+
   Vote vote(size_t i, const Block& b) const {
     const VoteData vd{chain, Epoch(1), b.header.round, b.header.id()};
     return Vote{vd, ValidatorIndex(static_cast<uint32_t>(i)), ring.signer(keys[i])->sign(SigContext::kVote, vd.encode())};
