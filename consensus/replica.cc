@@ -1047,7 +1047,12 @@ void Replica::try_switch_epoch(uint64_t now, Effects& out) {
   pending_epoch_cert_.reset();
   pending_epoch_peer_.reset();
   higher_epoch_peer_.reset();
-  if (my_index_) persist(out);  // fresh safety data for the new epoch (C6)
+  // Fresh safety data for the new epoch (C6), written by every node, a
+  // validator of the new epoch or not: a node that becomes one only later
+  // in the epoch (a rotated consensus key installed after the boundary)
+  // has never voted in it and must be able to (no vote of this epoch can
+  // predate this write on this node).
+  persist(out);
   out.push_back(EpochChanged{epoch_, cert, root});
   IPL_ASSERT(pacemaker_.current_round().value() == 1);
   IPL_ASSERT(tree_.root_round().value() == 0);
