@@ -20,7 +20,9 @@ commit fails the test. Start W; measure the time until commits resume. The
 agencies pass epoch_renewal; wait (measured) until every node reports epoch
 2 and V's log says it is a validator of it. Stop W again: now commits must
 continue (10 blocks, 100 load transactions), which needs V's votes. Start
-W, close the load, final checks and the proof check.
+W, close the load, final checks and the proof check (boundary LedgerInfo
+on the chain; every node's GET /v1/epoch-proof through `ipledger verify
+epoch-proof --genesis`, ending at epoch 2 with the genesis keys).
 """
 import sys
 from pathlib import Path
@@ -93,6 +95,7 @@ def test():
             load.close_intake()
             blocks = c.final_checks(net, load, deadline_s=300, nodes=nodes)
             found = u.check_epoch_proofs(net, blocks, [(2, genesis_keys)], nodes)
+            u.verify_epoch_proofs_offline(net, nodes, 1, 2, genesis_keys)
             if [h for h, _, _ in found] != [sched[1]]:
                 raise c.Failure(f"epoch boundary at {[h for h, _, _ in found]}, the receipt scheduled {sched[1]}")
             c.log(f"epoch renewal: commits stopped at {stalled} without node {v}'s votes, resumed {resumed:.2f} s "

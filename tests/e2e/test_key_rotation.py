@@ -20,7 +20,10 @@ point `keys.consensus` of its TOML at the new key, start it: it reports
 mode "validator" with the new key and catches up. Then stop another
 validator W (SIGTERM): with 4 validators the quorum is 3, so commits
 continue only with V's votes; wait (measured) for 10 blocks and 100 load
-transactions. Start W, close the load, final checks and the proof check.
+transactions. Start W, close the load, final checks and the proof check
+(boundary LedgerInfo on the chain; every node's GET /v1/epoch-proof
+through `ipledger verify epoch-proof --genesis`, ending at epoch 2 with the
+new key).
 """
 import re
 import subprocess
@@ -110,6 +113,7 @@ def test():
             load.close_intake()
             blocks = c.final_checks(net, load, deadline_s=300, nodes=nodes)
             found = u.check_epoch_proofs(net, blocks, [(2, want)], nodes)
+            u.verify_epoch_proofs_offline(net, nodes, 1, 2, want)
             if [h for h, _, _ in found] != [sched[1]]:
                 raise c.Failure(f"epoch boundary at {[h for h, _, _ in found]}, the receipt scheduled {sched[1]}")
         finally:

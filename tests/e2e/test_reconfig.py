@@ -23,7 +23,11 @@ genesis validator stopped (SIGTERM) commits continue, which needs the
 spare's votes (quorum of five is four); that validator returns. Then
 validator_set = the genesis four: epoch 3, the spare reports "observer"
 and keeps following. Close the load; final checks on all five nodes
-(same chain, exactly once, receipts served) and the epoch-change proofs.
+(same chain, exactly once, receipts served) and the epoch-change proofs:
+the boundary blocks' LedgerInfos on the chain, and every node's
+GET /v1/epoch-proof verified offline from the genesis file by `ipledger
+verify epoch-proof` (ending at epoch 3 with the genesis keys; a copy with a
+flipped byte is refused).
 """
 import sys
 import time
@@ -81,7 +85,7 @@ def test():
             admitted = u.events(r, "member.admitted")
             if not admitted:
                 raise c.Failure(f"member_admit passed without a member.admitted event: {r}")
-            new_id = u._u64(admitted[0])
+            new_id = u.u64(admitted[0])
             c.log(f"spare agency admitted as member {new_id}")
             t_vote = time.monotonic()
             r = gov.pass_proposal("validator_set", {"member_ids": ids + [new_id]})
@@ -123,6 +127,7 @@ def test():
             load.close_intake()
             blocks = c.final_checks(net, load, deadline_s=300, nodes=nodes)
             found = u.check_epoch_proofs(net, blocks, [(2, keys + [spare_key]), (3, keys)], nodes)
+            u.verify_epoch_proofs_offline(net, nodes, 2, 3, keys)
             boundaries = [h for h, _, _ in found]
             if boundaries != [sched2[1], sched3[1]]:
                 raise c.Failure(f"epoch boundaries at {boundaries}, the governance receipts scheduled "
