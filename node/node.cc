@@ -238,6 +238,7 @@ class Node::Impl final : public api::NodeFacade, public CommittedLookup {
   // Gossip buffer (HTTP threads -> consensus thread).
   std::mutex gossip_mu_;
   std::vector<Transaction> gossip_;
+  std::atomic<bool> gossip_waiting_{false};  // set under mu_ when gossip_ became non-empty
 
   // Submission times for the latency histogram (HTTP threads, consensus thread).
   std::mutex submit_mu_;
@@ -576,13 +577,17 @@ void Node::Impl::consensus_loop() {
       uint64_t wake = now + 100;
       if (!timers_.empty()) wake = std::min(wake, timers_.top().due_ms);
       if (deferred_) wake = std::min(wake, std::min(deferred_->due_ms, now + 10));
+      bool has_gossip = false;  // already known: the wake time covers it
       {
         std::lock_guard<std::mutex> g(gossip_mu_);
-        if (!gossip_.empty()) wake = std::min(wake, last_gossip_flush_ms_ + kGossipFlushMs);
+        has_gossip = !gossip_.empty();
+        if (has_gossip) wake = std::min(wake, last_gossip_flush_ms_ + kGossipFlushMs);
       }
       if (inbox_.empty() && executed_.empty() && cert_inbox_.empty() && !stopping_ && wake > now) {
-        cv_.wait_for(lock, std::chrono::milliseconds(wake - now),
-                     [this] { return stopping_ || !inbox_.empty() || !executed_.empty() || !cert_inbox_.empty(); });
+        cv_.wait_for(lock, std::chrono::milliseconds(wake - now), [this, has_gossip] {
+          return stopping_ || !inbox_.empty() || !executed_.empty() || !cert_inbox_.empty() ||
+                 (!has_gossip && gossip_waiting_.load());
+        });
       }
       if (stopping_) return;
       done.swap(executed_);
@@ -1054,6 +1059,7 @@ void Node::Impl::maybe_propose_deferred() {
 
 void Node::Impl::flush_gossip() {
   std::vector<Transaction> txs;
+  gossip_waiting_ = false;
   {
     std::lock_guard<std::mutex> lock(gossip_mu_);
     txs.swap(gossip_);
@@ -1120,8 +1126,18 @@ api::SubmitAnswer Node::Impl::submit_tx(ByteView tx_bytes) {
           submit_order_.pop_front();
         }
       }
-      std::lock_guard<std::mutex> lock(gossip_mu_);
-      gossip_.push_back(std::move(*tx));
+      bool was_empty = false;
+      {
+        std::lock_guard<std::mutex> lock(gossip_mu_);
+        was_empty = gossip_.empty();
+        gossip_.push_back(std::move(*tx));
+      }
+      if (was_empty) {
+        // Wake the consensus thread so the batch leaves within kGossipFlushMs.
+        std::lock_guard<std::mutex> lock(mu_);
+        gossip_waiting_ = true;
+        cv_.notify_one();
+      }
     }
   }
   return a;
