@@ -101,6 +101,57 @@ inline constexpr std::string_view kPledgeExtendNotTrademark = "pledge.extend_not
 inline constexpr std::string_view kPledgeFilingMismatch = "pledge.filing_mismatch";
 inline constexpr std::string_view kPledgeFilingExpired = "pledge.filing_expired";
 
+// Loans (issue 7; DOMAIN.md §5, §9.2). A linked pledge that does not exist
+// is pledge.unknown; an unknown or inactive borrower enterprise.unknown /
+// enterprise.inactive; a value date before the loan's last accrual date
+// tx.value_date_backwards (as the executor's chain rule).
+inline constexpr std::string_view kLoanUnknown = "loan.unknown";
+inline constexpr std::string_view kLoanNotLender = "loan.not_lender";
+inline constexpr std::string_view kLoanBadState = "loan.bad_state";
+inline constexpr std::string_view kLoanBadSchedule = "loan.bad_schedule";
+inline constexpr std::string_view kLoanIpShareSourceMissing = "loan.ip_share_source_missing";
+inline constexpr std::string_view kLoanRefTaken = "loan.ref_taken";
+inline constexpr std::string_view kLoanBookFull = "loan.book_full";
+inline constexpr std::string_view kLoanUnknownScheme = "loan.unknown_scheme";
+inline constexpr std::string_view kLoanLprMissing = "loan.lpr_missing";
+inline constexpr std::string_view kLoanRateAboveCap = "loan.rate_above_cap";
+inline constexpr std::string_view kLoanTermAboveCap = "loan.term_above_cap";
+inline constexpr std::string_view kLoanPledgeUnusable = "loan.pledge_unusable";
+inline constexpr std::string_view kLoanPledgeNotBorrowers = "loan.pledge_not_borrowers";
+inline constexpr std::string_view kLoanPledgeWrongPledgee = "loan.pledge_wrong_pledgee";
+inline constexpr std::string_view kLoanPledgeTaken = "loan.pledge_taken";
+inline constexpr std::string_view kLoanAmountMismatch = "loan.amount_mismatch";
+inline constexpr std::string_view kLoanBadDate = "loan.bad_date";
+inline constexpr std::string_view kLoanOverpayment = "loan.overpayment";
+inline constexpr std::string_view kLoanInArrears = "loan.in_arrears";
+inline constexpr std::string_view kLoanExtensionTooLate = "loan.extension_too_late";
+inline constexpr std::string_view kLoanClassBelowFloor = "loan.class_below_floor";
+inline constexpr std::string_view kLoanNotNpl = "loan.not_npl";
+inline constexpr std::string_view kLoanNotRepaid = "loan.not_repaid";
+inline constexpr std::string_view kLoanHistoryFull = "loan.history_full";
+// Guarantees and insurance with cessions (issue 7; DOMAIN.md §8.1). An
+// unknown loan is loan.unknown, a settled or written-off one loan.bad_state.
+inline constexpr std::string_view kCoverUnknown = "cover.unknown";
+inline constexpr std::string_view kCoverNotProvider = "cover.not_provider";
+inline constexpr std::string_view kCoverBadState = "cover.bad_state";
+inline constexpr std::string_view kCoverShareExceeds = "cover.share_exceeds";
+inline constexpr std::string_view kCoverBookFull = "cover.book_full";
+inline constexpr std::string_view kCoverBadCessionary = "cover.bad_cessionary";
+inline constexpr std::string_view kCoverCessionExceeds = "cover.cession_exceeds";
+inline constexpr std::string_view kCoverLoanNotInDefault = "cover.loan_not_in_default";
+inline constexpr std::string_view kCoverPayoutExceeds = "cover.payout_exceeds";
+inline constexpr std::string_view kCoverNotCessionary = "cover.not_cessionary";
+inline constexpr std::string_view kCoverRecoveryExceeds = "cover.recovery_exceeds";
+inline constexpr std::string_view kCoverLoanOpen = "cover.loan_open";
+inline constexpr std::string_view kCoverHistoryFull = "cover.history_full";
+// The NPL tolerance report (issue 7; DOMAIN.md §9.1).
+inline constexpr std::string_view kNplBadReportingDate = "npl.bad_reporting_date";
+inline constexpr std::string_view kNplNotOwnBranch = "npl.not_own_branch";
+inline constexpr std::string_view kNplUnknownBranch = "npl.unknown_branch";
+inline constexpr std::string_view kNplTotalsMissing = "npl.totals_missing";
+inline constexpr std::string_view kNplBalanceOutOfRange = "npl.balance_out_of_range";
+inline constexpr std::string_view kNplTotalsBelowLedger = "npl.totals_below_ledger";
+
 // The codes of the identifier, enterprise, IP-asset and pledge modules
 // (issue 6); tests/unit/genesis/reason_codes_issue6_test.cc triggers each.
 inline constexpr std::array kIssue6 = {
@@ -112,6 +163,19 @@ inline constexpr std::array kIssue6 = {
     kPledgePledgorNotOwner, kPledgeCoownerConsentMissing, kPledgeTermBeyondIp, kPledgeAlreadyPledged,
     kPledgeForfeitureClause, kPledgeAcknowledgementMissing, kPledgeChangeTooLate, kPledgeExtendNotTrademark,
     kIpWrongOffice, kPledgeFilingMismatch, kPledgeFilingExpired,
+};
+
+// The codes of the loan, cover and NPL modules (issue 7);
+// tests/unit/genesis/reason_codes_issue7_test.cc triggers each.
+inline constexpr std::array kIssue7 = {
+    kLoanUnknown, kLoanNotLender, kLoanBadState, kLoanBadSchedule, kLoanIpShareSourceMissing, kLoanRefTaken,
+    kLoanBookFull, kLoanUnknownScheme, kLoanLprMissing, kLoanRateAboveCap, kLoanTermAboveCap, kLoanPledgeUnusable,
+    kLoanPledgeNotBorrowers, kLoanPledgeWrongPledgee, kLoanPledgeTaken, kLoanAmountMismatch, kLoanBadDate,
+    kLoanOverpayment, kLoanInArrears, kLoanExtensionTooLate, kLoanClassBelowFloor, kLoanNotNpl, kLoanNotRepaid,
+    kLoanHistoryFull, kCoverUnknown, kCoverNotProvider, kCoverBadState, kCoverShareExceeds, kCoverBookFull,
+    kCoverBadCessionary, kCoverCessionExceeds, kCoverLoanNotInDefault, kCoverPayoutExceeds, kCoverNotCessionary,
+    kCoverRecoveryExceeds, kCoverLoanOpen, kCoverHistoryFull, kNplBadReportingDate, kNplNotOwnBranch,
+    kNplUnknownBranch, kNplTotalsMissing, kNplBalanceOutOfRange, kNplTotalsBelowLedger,
 };
 
 // Every receipt code (outcome-only codes excluded).
@@ -131,7 +195,17 @@ inline constexpr std::array kAll = {
     kPledgePledgorNotOwner, kPledgeCoownerConsentMissing, kPledgeTermBeyondIp, kPledgeAlreadyPledged,
     kPledgeForfeitureClause, kPledgeAcknowledgementMissing, kPledgeChangeTooLate, kPledgeExtendNotTrademark,
     kIpWrongOffice, kPledgeFilingMismatch, kPledgeFilingExpired,
+    // Issue 7 (kIssue7).
+    kLoanUnknown, kLoanNotLender, kLoanBadState, kLoanBadSchedule, kLoanIpShareSourceMissing, kLoanRefTaken,
+    kLoanBookFull, kLoanUnknownScheme, kLoanLprMissing, kLoanRateAboveCap, kLoanTermAboveCap, kLoanPledgeUnusable,
+    kLoanPledgeNotBorrowers, kLoanPledgeWrongPledgee, kLoanPledgeTaken, kLoanAmountMismatch, kLoanBadDate,
+    kLoanOverpayment, kLoanInArrears, kLoanExtensionTooLate, kLoanClassBelowFloor, kLoanNotNpl, kLoanNotRepaid,
+    kLoanHistoryFull, kCoverUnknown, kCoverNotProvider, kCoverBadState, kCoverShareExceeds, kCoverBookFull,
+    kCoverBadCessionary, kCoverCessionExceeds, kCoverLoanNotInDefault, kCoverPayoutExceeds, kCoverNotCessionary,
+    kCoverRecoveryExceeds, kCoverLoanOpen, kCoverHistoryFull, kNplBadReportingDate, kNplNotOwnBranch,
+    kNplUnknownBranch, kNplTotalsMissing, kNplBalanceOutOfRange, kNplTotalsBelowLedger,
 };
 static_assert(kIssue6.size() == 38);
+static_assert(kIssue7.size() == 43);
 
 }  // namespace ipl::contracts::codes

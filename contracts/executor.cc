@@ -6,6 +6,7 @@
 #include "common/limits.h"
 #include "contracts/codes.h"
 #include "contracts/ip_records.h"
+#include "contracts/loan_records.h"
 
 namespace ipl::contracts {
 
@@ -63,6 +64,9 @@ Registry Registry::standard() {
   r.add(make_attestation_module());
   r.add(make_enterprise_module());
   r.add(make_pledge_module());
+  r.add(make_loan_module());
+  r.add(make_cover_module());
+  r.add(make_npl_module());
   r.set_max_version(1);
   return r;
 }

@@ -2,6 +2,7 @@
 
 #include "common/encoding.h"
 #include "contracts/ip_json.h"
+#include "contracts/loan_json.h"
 #include "contracts/records.h"
 
 namespace ipl::contracts {
@@ -129,6 +130,7 @@ json dates_json(const std::vector<CivilDate>& ds) {
 }
 
 json body_to_json(std::string_view key, ByteView data) {
+  if (auto lj = loan_record_to_json(key, data)) return *lj;  // before ip_: its sys/idx/ catch-all
   if (auto ipj = ip_record_to_json(key, data)) return *ipj;
   auto starts = [key](std::string_view p) { return key.substr(0, p.size()) == p; };
   auto u64_of = [&]() -> json {
@@ -248,6 +250,7 @@ Result<Bytes> payload_from_json(std::string_view type, const nlohmann::json& j) 
       return e.take();
     }
     if (auto ipp = ip_payload_from_json(type, j)) return *ipp;
+    if (auto lp = loan_payload_from_json(type, j)) return *lp;
     if (type == "member.set_observer") return Encoder().boolean(j.at("observer").get<bool>()).take();
     if (type == "gov.propose") {
       const ProposalKind kind = enum_of<ProposalKind>(j.at("kind"), proposal_kind_from_name, "proposal kind");

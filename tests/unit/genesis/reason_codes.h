@@ -1,7 +1,8 @@
 // Shared fixture of the reason-code tests (reason_codes_test.cc,
-// reason_codes_issue6_test.cc): executes one transaction on a copy of the
-// chain's state and checks its receipt code and that a failed transaction
-// wrote nothing but the sender's nonce record (docs/adr/0006 "Nonces").
+// reason_codes_issue6_test.cc, reason_codes_issue7_test.cc): executes one
+// transaction on a copy of the chain's state and checks its receipt code
+// and that a failed transaction wrote nothing but the sender's nonce
+// record (docs/adr/0006 "Nonces").
 // Not thread-safe; one fixture per test.
 #pragma once
 
@@ -43,6 +44,11 @@ class ReasonCodeTest : public ::testing::Test {
   // genesis (bank = member 9) and no enterprise or pledge yet; advances
   // the chain's time by 45 days.
   void trigger_issue6_codes();
+  // Prepares members, enterprises, pledges, loans and covers, then
+  // triggers every code of codes::kIssue7 (reason_codes_issue7_test.cc).
+  // Requires the test genesis and a chain time before 2024-03-01; leaves
+  // it at 2024-06-20 with large books (the bounds are filled last).
+  void trigger_issue7_codes();
 
   TestChain chain{test_genesis()};
   std::set<std::string> seen;

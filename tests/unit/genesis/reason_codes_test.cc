@@ -119,6 +119,8 @@ TEST_F(ReasonCodes, EveryCodeIsTriggeredAndLeavesStateUnchanged) {
 
   // Enterprises, IP assets and pledges (issue 6).
   trigger_issue6_codes();
+  // Loans, covers and NPL reports (issue 7).
+  trigger_issue7_codes();
 
   for (std::string_view c : codes::kAll) {
     if (c == codes::kMemberRemoved) continue;  // below
