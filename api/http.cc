@@ -18,6 +18,9 @@ int http_status_for(std::string_view code) {
       {"route.not_found", 404},        {"route.method_not_allowed", 405},
       {"request.timeout", 408},        {"internal", 500},
       {"block.not_found", 404},        {"block.bad_height", 400},
+      // POST /v1/transactions/batch framing (nothing submitted).
+      {"batch.empty", 400},            {"batch.too_many", 400},     {"batch.truncated", 400},
+      {"batch.trailing_bytes", 400},   {"batch.tx_too_large", 400},
   };
   auto it = kStatus.find(code);
   return it == kStatus.end() ? 400 : it->second;

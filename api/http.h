@@ -5,6 +5,8 @@
 // Thread-safety: values; handlers run concurrently on HTTP worker threads.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -36,6 +38,10 @@ struct Route {
   std::string path_pattern;  // ECMAScript regex over the path; captures -> path_params
   RouteAuth auth = RouteAuth::kNone;
   bool is_read_only = true;
+  // Request body bound of this route, checked against Content-Length
+  // before the body is read (api/server.h). 0: the server's
+  // ServerOptions::body_bytes_max. At most limits::http_batch_body_bytes_max.
+  size_t body_bytes_max = 0;
   std::function<HttpResponse(const HttpRequest&)> handler;
 };
 

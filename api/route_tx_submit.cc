@@ -11,6 +11,28 @@
 
 namespace ipl::api {
 
+SubmitAnswer submit_one_tx(NodeFacade& node, RateLimiter& limiter, ByteView tx_bytes) {
+  // Decode here only to find the sender for the rate limit; the mempool
+  // decodes again (cheap) and checks everything else.
+  auto tx = Transaction::decode(tx_bytes);
+  if (!tx.is_ok()) return SubmitAnswer{"tx.malformed", tx.status().message(), std::nullopt};
+  auto body = TxBody::decode(tx->body);
+  if (!body.is_ok()) return SubmitAnswer{"tx.malformed", body.status().message(), tx->id()};
+  const std::string key(reinterpret_cast<const char*>(body->sender_key.bytes.data()), body->sender_key.bytes.size());
+  if (!limiter.has_token(key)) {
+    return SubmitAnswer{"rate.limited", "too many transactions from this sender key", tx->id()};
+  }
+
+  SubmitAnswer a = node.submit_tx(tx_bytes);
+  // Charge the sender only for requests its key really signed: a forged
+  // copy under someone else's key must not use up their quota.
+  if (a.code != "tx.bad_signature") limiter.charge(key);
+  IPL_ASSERT(!a.code.empty());
+  IPL_ASSERT(a.tx_id.has_value() || (a.code != "ok" && a.code != "tx.committed"));
+  if (!a.tx_id.has_value()) a.tx_id = tx->id();
+  return a;
+}
+
 namespace {
 
 HttpResponse submit(NodeFacade& node, RateLimiter& limiter, size_t tx_bytes_max, const HttpRequest& req) {
@@ -33,19 +55,7 @@ HttpResponse submit(NodeFacade& node, RateLimiter& limiter, size_t tx_bytes_max,
                           "use application/json {\"tx\": hex} or application/octet-stream");
   }
   IPL_ASSERT(tx_bytes.size() <= tx_bytes_max);
-  // Decode here only to find the sender for the rate limit; the mempool
-  // decodes again (cheap) and checks everything else.
-  auto tx = Transaction::decode(tx_bytes);
-  if (!tx.is_ok()) return error_response("tx.malformed", tx.status().message());
-  auto body = TxBody::decode(tx->body);
-  if (!body.is_ok()) return error_response("tx.malformed", body.status().message());
-  const std::string key(reinterpret_cast<const char*>(body->sender_key.bytes.data()), body->sender_key.bytes.size());
-  if (!limiter.has_token(key)) return error_response("rate.limited", "too many transactions from this sender key");
-
-  SubmitAnswer a = node.submit_tx(tx_bytes);
-  // Charge the sender only for requests its key really signed: a forged
-  // copy under someone else's key must not use up their quota.
-  if (a.code != "tx.bad_signature") limiter.charge(key);
+  SubmitAnswer a = submit_one_tx(node, limiter, tx_bytes);
   if (a.code == "ok" || a.code == "tx.committed") {
     IPL_ASSERT(a.tx_id.has_value());
     HttpResponse r;

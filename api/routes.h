@@ -17,6 +17,15 @@ namespace ipl::api {
 // canonical bytes (application/octet-stream). Size first, then decode, then
 // the sender's token bucket, then the mempool. 202 {"tx_id"} when accepted.
 Route tx_submit_route(NodeFacade& node, RateLimiter& limiter, size_t tx_bytes_max = limits::tx_bytes_max);
+// POST /v1/transactions/batch: application/octet-stream, a sequence of
+// u32 big-endian length ‖ canonical transaction bytes (the bytes the single
+// route takes), 1..limits::http_batch_txs_max of them, the whole body at
+// most body_bytes_max (this route's own server bound). Bad framing: 400
+// with a batch.* code and nothing submitted. Otherwise each transaction
+// goes through submit_one_tx() in order and the answer is 200
+// {"accepted", "rejected", "results": [{"tx_id", "code", "message"}]}.
+Route tx_batch_route(NodeFacade& node, RateLimiter& limiter, size_t tx_bytes_max = limits::tx_bytes_max,
+                     size_t body_bytes_max = limits::http_batch_body_bytes_max);
 // GET /v1/transactions/{id}: 200 committed (receipt, height, block id),
 // 202 pending, 404 unknown.
 Route tx_get_route(NodeFacade& node);
@@ -36,6 +45,16 @@ Route block_route(NodeFacade& node);
 Route epoch_proof_route(NodeFacade& node);
 
 // Every route above, in the order a server registers them (api/routes.cc).
-std::vector<Route> v1_routes(NodeFacade& node, RateLimiter& limiter, size_t tx_bytes_max = limits::tx_bytes_max);
+std::vector<Route> v1_routes(NodeFacade& node, RateLimiter& limiter, size_t tx_bytes_max = limits::tx_bytes_max,
+                             size_t batch_body_bytes_max = limits::http_batch_body_bytes_max);
+
+// The submit path of one transaction, shared by the single and the batch
+// route (route_tx_submit.cc): decode to find the sender (tx.malformed), the
+// sender's token bucket (rate.limited; the token is taken only after the
+// mempool's verdict, and not when it found the signature forged), then
+// NodeFacade::submit_tx. Requires tx_bytes already bounded by the route's
+// tx_bytes_max. Returns the answer; code "ok" or "tx.committed" is a
+// success. tx_id is set whenever the bytes decode as a Transaction.
+SubmitAnswer submit_one_tx(NodeFacade& node, RateLimiter& limiter, ByteView tx_bytes);
 
 }  // namespace ipl::api

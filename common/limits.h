@@ -169,6 +169,15 @@ inline constexpr size_t mempool_verdict_cache_max = 2 * mempool_txs_max;
 // small envelope.
 inline constexpr size_t http_body_bytes_max = 2 * tx_bytes_max + (4u << 10);
 static_assert(http_body_bytes_max > 2 * tx_bytes_max, "a hex-encoded transaction always fits");
+// POST /v1/transactions/batch: transactions per request, and the request
+// body (u32 length ‖ canonical bytes per transaction). The one route whose
+// body may exceed http_body_bytes_max (the server bounds each route by its
+// own limit before reading); 4 MiB holds 1,000 typical transactions (a few
+// hundred bytes each) while keeping one request's buffer small.
+inline constexpr size_t http_batch_txs_max = 1'000;
+inline constexpr size_t http_batch_body_bytes_max = 4u << 20;  // 4 MiB
+static_assert(http_batch_body_bytes_max >= http_body_bytes_max, "a batch body is the largest request body");
+static_assert(http_batch_body_bytes_max >= 4 + tx_bytes_max, "a batch holds at least one largest transaction");
 // Token bucket per sender key for POST /v1/transactions: sustained requests
 // per second and burst. Above the whole network's target so one busy
 // client (a bank's gateway) is not throttled, yet a runaway one is.

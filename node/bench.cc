@@ -15,6 +15,7 @@
 
 #include "common/assert.h"
 #include "common/encoding.h"
+#include "common/limits.h"
 #include "contracts/records.h"
 
 namespace ipl::bench {
@@ -27,6 +28,8 @@ using nlohmann::json;
 constexpr std::string_view kTxType = "attest.bank_totals";
 // Pause between two attempts of a transaction the node pushed back.
 constexpr auto kRetryPause = std::chrono::milliseconds(10);
+// The u32 length before each transaction of a batch request.
+constexpr size_t kFrameLengthBytes = 4;
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -193,6 +196,91 @@ double bound_ratio(double tx_per_s, size_t cores, double verify_rate, size_t nod
   return tx_per_s / bound;
 }
 
+namespace {
+
+// One request's worth of transactions for one node: by_node[node][offset,
+// offset + count), all of one node so that a sender always talks to one.
+struct WorkItem {
+  uint32_t node = 0;
+  uint32_t offset = 0;
+  uint32_t count = 0;
+  uint32_t last_k = 0;  // the largest transaction index in it (paced runs wait for its due time)
+};
+
+// The answer to one transaction of one attempt: "ok" (accepted: 202, or
+// 200 already committed) or a code ("transport" when no reply came).
+struct Answer {
+  std::string code;
+  std::string message;
+};
+
+void put_u32be(std::string& out, uint32_t v) {
+  const char b[kFrameLengthBytes] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                                     static_cast<char>(v >> 8), static_cast<char>(v)};
+  out.append(b, kFrameLengthBytes);
+}
+
+// The error code of a non-success reply: its JSON {code, message}, or
+// http.<status> with the start of the body.
+Answer error_answer(const api::HttpReply& r) {
+  const json j = json::parse(r.body, nullptr, false);
+  if (j.is_object() && j.contains("code") && j["code"].is_string()) {
+    return Answer{j["code"].get<std::string>(), j.value("message", "")};
+  }
+  return Answer{"http." + std::to_string(r.status), r.body.substr(0, 200)};
+}
+
+// Posts transactions `ks` (indexes into `bodies`) in one request: the
+// single route for one transaction when !is_batch, else the batch route.
+// Fills one answer per transaction, in order. Returns an error text when
+// the reply cannot be matched to the transactions (then the run aborts).
+std::string post_request(api::HttpClient& client, bool is_batch, std::span<const uint32_t> ks,
+                         const std::vector<std::string>& bodies, std::string& request, std::vector<Answer>& answers) {
+  IPL_ASSERT(!ks.empty());
+  IPL_ASSERT(is_batch || ks.size() == 1);
+  answers.assign(ks.size(), Answer{});
+  if (is_batch) {
+    // routes.h tx_batch_route: (u32 big-endian length ‖ transaction bytes)+
+    request.clear();
+    for (uint32_t k : ks) {
+      put_u32be(request, static_cast<uint32_t>(bodies[k].size()));
+      request += bodies[k];
+    }
+  }
+  auto r = is_batch ? client.post("/v1/transactions/batch", request, "application/octet-stream")
+                    : client.post("/v1/transactions", bodies[ks[0]], "application/octet-stream");
+  if (!r.is_ok()) {
+    for (Answer& a : answers) a = Answer{"transport", r.status().message()};
+    return "";
+  }
+  if (!is_batch) {
+    answers[0] = r->status == 202 || r->status == 200 ? Answer{"ok", ""} : error_answer(*r);
+    return "";
+  }
+  if (r->status != 200) {  // the request as a whole was refused: every transaction gets its code
+    const Answer a = error_answer(*r);
+    for (Answer& x : answers) x = a;
+    return "";
+  }
+  const json j = json::parse(r->body, nullptr, false);
+  if (!j.is_object() || !j.contains("results") || !j["results"].is_array() || j["results"].size() != ks.size()) {
+    return "POST /v1/transactions/batch of " + std::to_string(ks.size()) +
+           " transactions: not one result each: " + r->body.substr(0, 200);
+  }
+  for (size_t i = 0; i < ks.size(); ++i) {
+    const json& x = j["results"][i];
+    if (!x.is_object() || !x.contains("code") || !x["code"].is_string()) {
+      return "POST /v1/transactions/batch: result " + std::to_string(i) + " has no code: " + x.dump().substr(0, 200);
+    }
+    std::string code = x["code"].get<std::string>();
+    if (code == "tx.committed") code = "ok";  // idempotent success, as the single route's 200
+    answers[i] = Answer{std::move(code), x.value("message", "")};
+  }
+  return "";
+}
+
+}  // namespace
+
 Result<RunResult> run(const RunOptions& o, std::span<const Transaction> txs) {
   if (o.nodes.empty() || o.nodes.size() > nodes_max) {
     return Status::invalid("1.." + std::to_string(nodes_max) + " nodes");
@@ -203,32 +291,61 @@ Result<RunResult> run(const RunOptions& o, std::span<const Transaction> txs) {
   if (txs.empty() || txs.size() > txs_max) return Status::invalid("1.." + std::to_string(txs_max) + " transactions");
   if (o.senders == 0) return Status::invalid("at least one sender");
   if (!(o.rate >= 0) || !std::isfinite(o.rate)) return Status::invalid("rate must be >= 0");
+  if (o.batch == 0 || o.batch > limits::http_batch_txs_max) {
+    return Status::invalid("batch must be 1.." + std::to_string(limits::http_batch_txs_max));
+  }
   const size_t n = txs.size();
+  const bool is_batch = o.batch > 1;
 
-  // Prepared before the clock starts: request bodies and the id index.
+  // Prepared before the clock starts: request bodies, the id index, and
+  // the requests' transactions (WorkItem), ordered by their first
+  // transaction so that a batch of 1 sends exactly in transaction order.
   std::vector<std::string> bodies(n);
   std::unordered_map<Hash32, uint32_t, IdHash> index;
   index.reserve(n);
+  size_t body_bytes_max = 0;
   for (size_t k = 0; k < n; ++k) {
     const Bytes b = txs[k].encode();
     bodies[k].assign(b.begin(), b.end());
+    body_bytes_max = std::max(body_bytes_max, bodies[k].size());
     if (!index.emplace(txs[k].id(), static_cast<uint32_t>(k)).second) {
       return Status::invalid("transaction " + std::to_string(k) + " is a duplicate");
     }
   }
+  if (is_batch && o.batch * (kFrameLengthBytes + body_bytes_max) > limits::http_batch_body_bytes_max) {
+    return Status::invalid("a batch of " + std::to_string(o.batch) + " transactions of up to " +
+                           std::to_string(body_bytes_max) + " bytes exceeds the batch body bound " +
+                           std::to_string(limits::http_batch_body_bytes_max));
+  }
+  std::vector<std::vector<uint32_t>> by_node(o.nodes.size());
+  for (size_t k = 0; k < n; ++k) by_node[sender_of(k, o.senders) % o.nodes.size()].push_back(static_cast<uint32_t>(k));
+  std::vector<WorkItem> items;
+  items.reserve(n / o.batch + o.nodes.size());
+  for (size_t node = 0; node < by_node.size(); ++node) {
+    const std::vector<uint32_t>& ks = by_node[node];
+    for (size_t off = 0; off < ks.size(); off += o.batch) {
+      const size_t count = std::min(o.batch, ks.size() - off);
+      items.push_back(WorkItem{static_cast<uint32_t>(node), static_cast<uint32_t>(off), static_cast<uint32_t>(count),
+                               ks[off + count - 1]});
+    }
+  }
+  std::sort(items.begin(), items.end(), [&by_node](const WorkItem& a, const WorkItem& b) {
+    return by_node[a.node][a.offset] < by_node[b.node][b.offset];
+  });
   api::HttpClientOptions copts;
   copts.timeout_ms = o.request_timeout_ms;
 
   RunResult res;
   res.start_height = o.start_height;
   res.end_height = o.start_height;
+  res.batch = o.batch;
   std::vector<int64_t> submit_ns(n, -1);  // written by the submitting thread
   std::vector<int64_t> commit_ns(n, -1);  // written by the follower
-  std::atomic<size_t> next{0};
+  std::atomic<size_t> next{0};            // the next WorkItem
   std::atomic<bool> is_aborted{false};
   std::atomic<bool> is_submit_done{false};
   std::atomic<int64_t> submit_done_ns{0};
-  std::atomic<uint64_t> submitted{0}, accepted{0}, committed{0};
+  std::atomic<uint64_t> submitted{0}, accepted{0}, committed{0}, requests{0};
   std::mutex mu;  // guards res.rejected*, res.retried, res.abort_reason
   const auto t0 = Clock::now();
   auto now_ns = [t0] { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count(); };
@@ -241,55 +358,64 @@ Result<RunResult> run(const RunOptions& o, std::span<const Transaction> txs) {
   auto submitter = [&](int64_t* last_answer_ns) {
     std::vector<std::unique_ptr<api::HttpClient>> clients(o.nodes.size());
     std::map<std::string, uint64_t> retried;
+    std::vector<uint32_t> pending, again;
+    std::vector<Answer> answers;
+    std::string request;
     while (!is_aborted) {
-      const size_t k = next.fetch_add(1);
-      if (k >= n) break;
+      const size_t i = next.fetch_add(1);
+      if (i >= items.size()) break;
+      const WorkItem& item = items[i];
       if (o.rate > 0) {
-        // Paced: transaction k leaves at t0 + k / rate (in slices, so an
-        // abort is noticed).
+        // Paced: transaction k leaves at t0 + k / rate, a request when its
+        // last transaction is due (in slices, so an abort is noticed).
         const auto due = t0 + std::chrono::duration_cast<Clock::duration>(
-                                  std::chrono::duration<double>(static_cast<double>(k) / o.rate));
+                                  std::chrono::duration<double>(static_cast<double>(item.last_k) / o.rate));
         while (!is_aborted && Clock::now() < due) {
           std::this_thread::sleep_until(std::min(due, Clock::now() + std::chrono::milliseconds(100)));
         }
       }
-      const size_t node = sender_of(k, o.senders) % o.nodes.size();
+      const size_t node = item.node;
       if (!clients[node]) clients[node] = std::make_unique<api::HttpClient>(o.nodes[node], copts);
-      submit_ns[k] = now_ns();
-      ++submitted;
+      const std::vector<uint32_t>& ks = by_node[node];
+      pending.assign(ks.begin() + item.offset, ks.begin() + item.offset + item.count);
+      const int64_t first_ns = now_ns();
+      for (uint32_t k : pending) submit_ns[k] = first_ns;
+      submitted += pending.size();
+      // Retries stay per transaction: a pushed-back one goes again (in a
+      // smaller batch) until retry_ms after its first attempt; the others
+      // are settled by their own answer.
       const auto deadline = Clock::now() + std::chrono::milliseconds(o.retry_ms);
-      for (;;) {
-        auto r = clients[node]->post("/v1/transactions", bodies[k], "application/octet-stream");
-        std::string code, message;
-        if (!r.is_ok()) {
-          code = "transport";
-          message = r.status().message();
-        } else if (r->status == 202 || r->status == 200) {
-          ++accepted;
+      while (!pending.empty()) {
+        const std::string bad = post_request(*clients[node], is_batch, pending, bodies, request, answers);
+        ++requests;
+        if (!bad.empty()) {
+          abort_run("node " + o.nodes[node].url() + ": " + bad);
           break;
-        } else {
-          const json j = json::parse(r->body, nullptr, false);
-          if (j.is_object() && j.contains("code") && j["code"].is_string()) {
-            code = j["code"].get<std::string>();
-            message = j.value("message", "");
-          } else {
-            code = "http." + std::to_string(r->status);
-            message = r->body.substr(0, 200);
+        }
+        IPL_ASSERT(answers.size() == pending.size());
+        again.clear();
+        const bool is_before_deadline = Clock::now() < deadline;
+        for (size_t j = 0; j < pending.size(); ++j) {
+          const Answer& a = answers[j];
+          if (a.code == "ok") {
+            ++accepted;
+            continue;
           }
+          if (is_retryable(a.code) && is_before_deadline && !is_aborted) {
+            count_code(retried, a.code);
+            again.push_back(pending[j]);
+            continue;
+          }
+          if (a.code == "transport") {
+            abort_run("node " + o.nodes[node].url() + " unreachable for " + std::to_string(o.retry_ms) +
+                      " ms: " + a.message);
+          }
+          std::lock_guard<std::mutex> l(mu);
+          count_code(res.rejected, a.code);
+          if (res.rejected_example.size() < codes_max) res.rejected_example.emplace(a.code, a.message);
         }
-        if (is_retryable(code) && Clock::now() < deadline && !is_aborted) {
-          count_code(retried, code);
-          std::this_thread::sleep_for(kRetryPause);
-          continue;
-        }
-        if (code == "transport") {
-          abort_run("node " + o.nodes[node].url() + " unreachable for " + std::to_string(o.retry_ms) +
-                    " ms: " + message);
-        }
-        std::lock_guard<std::mutex> l(mu);
-        count_code(res.rejected, code);
-        if (res.rejected_example.size() < codes_max) res.rejected_example.emplace(code, message);
-        break;
+        pending.swap(again);
+        if (!pending.empty()) std::this_thread::sleep_for(kRetryPause);
       }
       *last_answer_ns = now_ns();
     }
@@ -374,6 +500,7 @@ Result<RunResult> run(const RunOptions& o, std::span<const Transaction> txs) {
 
   res.submitted = submitted;
   res.accepted = accepted;
+  res.requests = requests;
   res.committed = committed;
   IPL_ASSERT(res.succeeded <= res.committed);
   IPL_ASSERT(res.submitted <= n);
@@ -427,11 +554,14 @@ std::string report_text(const Report& r) {
        fmt("%.2f", r.presign_seconds) + " s; nonces from " + std::to_string(r.first_nonce) + " (" + next_run + ")\n";
   s += "load           " +
        (r.rate_target > 0 ? fmt("%.0f", r.rate_target) + " tx/s target" : std::string("as fast as possible")) + ", " +
-       std::to_string(r.connections) + " connections per node\n";
+       std::to_string(r.connections) + " connections per node, " +
+       (x.batch > 1 ? "batches of up to " + std::to_string(x.batch) + " transactions (POST /v1/transactions/batch)"
+                    : std::string("one transaction per request (POST /v1/transactions)")) +
+       "\n";
   s += "verify rate    " + fmt("%.0f", r.verify.per_second) + " Ed25519 checks/s on one core (" +
        std::to_string(r.verify.checks) + " checks in " + fmt("%.2f", r.verify.seconds) + " s)\n";
   s += "submitted      " + std::to_string(x.submitted) + ", accepted " + std::to_string(x.accepted) + " in " +
-       fmt("%.2f", x.submit_seconds) + " s\n";
+       fmt("%.2f", x.submit_seconds) + " s, " + std::to_string(x.requests) + " HTTP requests\n";
   if (!x.rejected.empty()) {
     s += "rejected       " + code_list(x.rejected) + "\n";
     for (const auto& [code, msg] : x.rejected_example) s += "  " + code + ": " + msg + "\n";
@@ -482,6 +612,8 @@ std::string report_json(const Report& r) {
       {"next_nonce", next ? json(*next) : json(nullptr)},
       {"rate_target", r.rate_target},
       {"connections", r.connections},
+      {"batch", x.batch},
+      {"requests", x.requests},
       {"presign_seconds", r.presign_seconds},
       {"verify_rate_per_core", r.verify.per_second},
       {"verify_checks", r.verify.checks},

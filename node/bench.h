@@ -15,7 +15,11 @@
 // The run: `connections` submit threads, each with one keep-alive client
 // per node, take transactions in order (paced at `rate` tx/s when given)
 // and POST their canonical bytes to node (k % S) % nodes, so one sender
-// always talks to one node; one follower thread polls GET
+// always talks to one node: one per request to POST /v1/transactions, or,
+// with batch N > 1, N of one node's transactions per request to POST
+// /v1/transactions/batch (each transaction keeps its own answer, retries
+// and deadline: a batch is only a way to carry them); one follower thread
+// polls GET
 // /v1/blocks/{h} on one node from the starting height and records, per
 // transaction of ours, the time it first appears in an executed block and
 // its receipt. Everything is bounded: the transaction count, the threads,
@@ -114,6 +118,10 @@ struct RunOptions {
   size_t senders = 1;                    // S of presign (routes a sender to one node)
   double rate = 0;                       // tx/s target; 0 = as fast as possible
   size_t connections = 8;                // submit threads
+  // Transactions per request: 1 = POST /v1/transactions (one each), else
+  // POST /v1/transactions/batch with up to this many of one node's.
+  // 1 .. limits::http_batch_txs_max.
+  size_t batch = 1;
   uint64_t start_height = 0;             // follow from start_height + 1
   uint64_t poll_ms = 10;                 // wait after a 404 before asking again
   // After the last submission: stop when no transaction of ours has
@@ -126,6 +134,8 @@ struct RunOptions {
 };
 
 struct RunResult {
+  size_t batch = 1;        // RunOptions::batch
+  uint64_t requests = 0;   // HTTP submit requests, retries included
   uint64_t submitted = 0;  // transactions posted at least once
   uint64_t accepted = 0;   // final answer 202 (pending) or 200 (already committed)
   std::map<std::string, uint64_t> rejected;          // final error answers by code

@@ -77,6 +77,7 @@ struct BenchOptions {
   uint64_t txs = 10'000;          // total
   double rate = 0;                // tx/s target, 0 = as fast as possible
   size_t connections = 8;         // submit threads (one keep-alive connection per node each)
+  size_t batch = 1;               // transactions per request; 1 = POST /v1/transactions, else /batch
   bool json = false;
   uint64_t first_nonce = 1;       // every sender's next nonce on the chain
   std::string follow_url;         // polled for blocks; default the first URL

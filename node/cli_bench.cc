@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "common/assert.h"
+#include "common/limits.h"
 #include "contracts/module.h"
 #include "node/bench.h"
 #include "node/cli.h"
@@ -91,6 +92,9 @@ int run_bench(const BenchOptions& opts) {
     return fail("--connections must be 1.." + std::to_string(bench::connections_max));
   }
   if (!(opts.rate >= 0)) return fail("--rate must be >= 0");
+  if (opts.batch == 0 || opts.batch > limits::http_batch_txs_max) {
+    return fail("--batch must be 1.." + std::to_string(limits::http_batch_txs_max));
+  }
   if (opts.first_nonce == 0) return fail("--first-nonce must be >= 1");
   auto urls = parse_urls(opts.urls);
   if (!urls.is_ok()) return fail(urls.status().message());
@@ -155,12 +159,14 @@ int run_bench(const BenchOptions& opts) {
   ro.senders = scan->senders.size();
   ro.rate = opts.rate;
   ro.connections = opts.connections;
+  ro.batch = opts.batch;
   ro.start_height = *start;
   ro.poll_ms = opts.poll_ms;
   ro.idle_timeout_ms = opts.idle_timeout_s * 1000;
   ro.retry_ms = opts.retry_s * 1000;
   progress("timed phase: " + std::to_string(txs.size()) + " transactions to " + std::to_string(urls->size()) +
-           " node(s), following " + follow.url() + " from height " + std::to_string(*start + 1));
+           " node(s)" + (opts.batch > 1 ? " in batches of " + std::to_string(opts.batch) : std::string()) +
+           ", following " + follow.url() + " from height " + std::to_string(*start + 1));
   auto res = bench::run(ro, txs);
   if (!res.is_ok()) return fail(res.status().message());
 

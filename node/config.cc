@@ -40,6 +40,7 @@ const std::vector<LimitSpec>& limit_specs() {
       {"mempool_bytes_max", &ConfigLimits::mempool_bytes_max, limits::mempool_bytes_max, false},
       {"p2p_frame_bytes_max", &ConfigLimits::p2p_frame_bytes_max, limits::p2p_frame_bytes_max, false},
       {"http_body_bytes_max", &ConfigLimits::http_body_bytes_max, limits::http_body_bytes_max, false},
+      {"http_batch_body_bytes_max", &ConfigLimits::http_batch_body_bytes_max, limits::http_batch_body_bytes_max, false},
       {"http_rate_per_key_per_s", &ConfigLimits::http_rate_per_key_per_s, limits::http_rate_per_key_per_s_max, false},
       {"http_rate_burst_per_key", &ConfigLimits::http_rate_burst_per_key, limits::http_rate_burst_per_key_max, false},
       {"http_request_timeout_ms", &ConfigLimits::http_request_timeout_ms, limits::http_request_timeout_ms, false},
@@ -300,6 +301,10 @@ void check_limits(Checker& c, const toml::table& root, NodeConfig& cfg) {
   }
   if (l.http_body_bytes_max < l.tx_bytes_max) {
     c.error(t->get("http_body_bytes_max"), "limits.http_body_bytes_max", "must hold one transaction (>= tx_bytes_max)");
+  }
+  if (l.http_batch_body_bytes_max < l.tx_bytes_max + 4) {
+    c.error(t->get("http_batch_body_bytes_max"), "limits.http_batch_body_bytes_max",
+            "must hold one framed transaction (>= tx_bytes_max + 4)");
   }
 }
 

@@ -52,6 +52,7 @@ struct ConfigLimits {
   uint64_t mempool_bytes_max = limits::mempool_bytes_max;
   uint64_t p2p_frame_bytes_max = limits::p2p_frame_bytes_max;
   uint64_t http_body_bytes_max = limits::http_body_bytes_max;
+  uint64_t http_batch_body_bytes_max = limits::http_batch_body_bytes_max;  // POST /v1/transactions/batch only
   uint64_t http_rate_per_key_per_s = limits::http_rate_per_key_per_s_max;
   uint64_t http_rate_burst_per_key = limits::http_rate_burst_per_key_max;
   uint64_t http_request_timeout_ms = limits::http_request_timeout_ms;

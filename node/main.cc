@@ -90,6 +90,7 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--txs", bench.txs, "Transactions in all")->capture_default_str()->check(CLI::Range(uint64_t{1}, uint64_t{5'000'000}));
   bench_cmd->add_option("--rate", bench.rate, "Target tx/s (0: as fast as possible)")->capture_default_str()->check(CLI::NonNegativeNumber);
   bench_cmd->add_option("--connections", bench.connections, "Submit threads, one connection per node each")->capture_default_str()->check(CLI::Range(1, 256));
+  bench_cmd->add_option("--batch", bench.batch, "Transactions per request (1: POST /v1/transactions; more: /v1/transactions/batch)")->capture_default_str()->check(CLI::Range(1, 1000));
   bench_cmd->add_flag("--json", bench.json, "Print the report as one JSON object");
   bench_cmd->add_option("--first-nonce", bench.first_nonce, "Every sender's next nonce (1 on a fresh chain)")->capture_default_str()->check(CLI::PositiveNumber);
   bench_cmd->add_option("--follow-url", bench.follow_url, "Node polled for blocks (default: the first URL)");

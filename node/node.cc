@@ -58,6 +58,13 @@ constexpr size_t kGossipBatchMax = 1'000;
 constexpr size_t kGossipBytesMax = 4u << 20;
 // Blocks remembered above the executed height (proposal ancestry).
 constexpr size_t kSeenBlocksMax = 4'096;
+// Transactions a leader proposes at most, below block_txs_max: every
+// validator checks a proposal's signatures before voting, and those it has
+// not seen through gossip yet are verified on the spot; a burst of 10,000
+// unseen ones costs more than a round's timeout on a small machine, so the
+// round would fail and the load come back in the next. 2,000 per round
+// still carries ~10,000 tx/s at five rounds a second.
+constexpr size_t kProposalTxsMax = 2'000;
 // Room left in a wire message beside a block's transactions (a timeout
 // certificate over 256 validators is ~19 KB; headers and framing).
 constexpr size_t kWireMarginBytes = 64u << 10;
@@ -483,7 +490,9 @@ Status Node::Impl::start_api() {
                                                 static_cast<double>(cfg_.limits.http_rate_burst_per_key),
                                                 limits::http_rate_keys_max, clock_);
   server_ = std::make_unique<api::ApiServer>(so);
-  for (api::Route& r : api::v1_routes(*this, *limiter_, cfg_.limits.tx_bytes_max)) server_->add_route(std::move(r));
+  for (api::Route& r : api::v1_routes(*this, *limiter_, cfg_.limits.tx_bytes_max, cfg_.limits.http_batch_body_bytes_max)) {
+    server_->add_route(std::move(r));
+  }
   IPL_RETURN_IF_ERROR(server_->start(cfg_.http_listen.host, cfg_.http_listen.port));
   spdlog::info("http: listening on {}:{}", cfg_.http_listen.host, server_->port());
   return Status::ok();
@@ -954,7 +963,8 @@ std::vector<Transaction> Node::Impl::make_payload() {
     id = it->second.block.header.parent_id;
   }
   const size_t max_bytes = std::min<size_t>(cfg_.limits.block_bytes_max, limits::block_bytes_max - kWireMarginBytes);
-  return mempool_->next_batch(cfg_.limits.block_txs_max, max_bytes, ancestors);
+  const size_t max_txs = std::min<size_t>(cfg_.limits.block_txs_max, kProposalTxsMax);
+  return mempool_->next_batch(max_txs, max_bytes, ancestors);
 }
 
 void Node::Impl::store_cert(const ExecutionCertificate& c) {

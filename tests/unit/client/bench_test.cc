@@ -268,6 +268,94 @@ TEST(BenchRun, UnreachableNodeAbortsWithItsAddress) {
   EXPECT_NE(report_text(rep).find("ABORTED"), std::string::npos);
 }
 
+// Batch mode: the same run through POST /v1/transactions/batch. Every
+// transaction still gets its own answer: the pushed-back ones (the fake's
+// first 5 submissions, inside the first batches) are retried alone, the
+// others are not sent twice.
+TEST(BenchRun, BatchModeCommitsAllAndRetriesPerTransaction) {
+  const genesis::Genesis g = bench_genesis();
+  FakeChain chain(g);
+  chain.push_back_first = 5;
+  FakeServer a(chain), b(chain);
+  const std::vector<Transaction> txs = presign(three_banks(), 60, plan_for(g, 1), 2);
+  RunOptions o = options_for({&a, &b}, 3);
+  o.batch = 7;
+  auto r = run(o, txs);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(r->abort_reason, "");
+  EXPECT_EQ(r->batch, 7u);
+  EXPECT_EQ(r->submitted, 60u);
+  EXPECT_EQ(r->accepted, 60u);
+  EXPECT_EQ(r->committed, 60u);
+  EXPECT_EQ(r->succeeded, 60u);
+  EXPECT_EQ(r->duplicates, 0u);
+  EXPECT_TRUE(r->rejected.empty());
+  EXPECT_EQ(r->retried.at("mempool.full"), 5u);  // per transaction, not per request
+  // Node 0 gets senders 0 and 2 (40 transactions), node 1 sender 1 (20):
+  // 6 + 3 first requests, plus at least one retry request.
+  EXPECT_GE(r->requests, 10u);
+  EXPECT_LE(r->requests, 9u + 5u);
+  Report rep = report_of(*r, 60, 3);
+  EXPECT_TRUE(rep.is_all_succeeded());
+  const std::string text = report_text(rep);
+  EXPECT_NE(text.find("batches of up to 7 transactions"), std::string::npos) << text;
+  const auto j = nlohmann::json::parse(report_json(rep));
+  EXPECT_EQ(j["batch"], 7);
+  EXPECT_EQ(j["requests"], r->requests);
+  EXPECT_EQ(j["committed"], 60);
+}
+
+TEST(BenchRun, BatchModeCountsRejectionsPerTransaction) {
+  const genesis::Genesis g = bench_genesis();
+  FakeChain chain(g);
+  chain.answer_code = "tx.nonce_too_low";
+  FakeServer a(chain);
+  const std::vector<Transaction> txs = presign(three_banks(), 6, plan_for(g, 1), 1);
+  RunOptions o = options_for({&a}, 3);
+  o.batch = 4;
+  auto r = run(o, txs);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(r->submitted, 6u);
+  EXPECT_EQ(r->accepted, 0u);
+  EXPECT_EQ(r->requests, 2u);  // 4 + 2, none retried
+  EXPECT_EQ(r->rejected.at("tx.nonce_too_low"), 6u);
+  EXPECT_EQ(r->rejected_example.at("tx.nonce_too_low"), "refused (test)");
+  EXPECT_FALSE(r->is_idle_timeout);
+}
+
+TEST(BenchRun, SingleModeIsOneRequestPerTransaction) {
+  const genesis::Genesis g = bench_genesis();
+  FakeChain chain(g);
+  FakeServer a(chain);
+  const std::vector<Transaction> txs = presign(three_banks(), 9, plan_for(g, 1), 1);
+  auto r = run(options_for({&a}, 3), txs);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_EQ(r->batch, 1u);
+  EXPECT_EQ(r->requests, 9u);
+  EXPECT_EQ(r->committed, 9u);
+  const std::string text = report_text(report_of(*r, 9, 3));
+  EXPECT_NE(text.find("one transaction per request (POST /v1/transactions)"), std::string::npos) << text;
+}
+
+TEST(BenchRun, BatchModeUnreachableNodeAbortsWithItsAddress) {
+  const genesis::Genesis g = bench_genesis();
+  FakeChain chain(g);
+  std::unique_ptr<FakeServer> live = std::make_unique<FakeServer>(chain);
+  FakeServer follow(chain);
+  const api::HttpEndpoint dead = live->endpoint();
+  live.reset();
+  RunOptions o = options_for({&follow}, 3);
+  o.nodes = {dead};
+  o.retry_ms = 200;
+  o.batch = 3;
+  const std::vector<Transaction> txs = presign(three_banks(), 6, plan_for(g, 1), 1);
+  auto r = run(o, txs);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  EXPECT_NE(r->abort_reason.find(dead.url() + " unreachable"), std::string::npos) << r->abort_reason;
+  EXPECT_EQ(r->accepted, 0u);
+  EXPECT_GE(r->rejected.at("transport"), 1u);
+}
+
 TEST(BenchRun, RefusesUnusableOptions) {
   const genesis::Genesis g = bench_genesis();
   const std::vector<Transaction> txs = presign(three_banks(), 3, plan_for(g, 1), 1);
@@ -283,6 +371,10 @@ TEST(BenchRun, RefusesUnusableOptions) {
   o.rate = 0;
   std::vector<Transaction> dup = {txs[0], txs[0]};
   EXPECT_FALSE(run(o, dup).is_ok());
+  o.batch = 0;
+  EXPECT_FALSE(run(o, txs).is_ok());
+  o.batch = limits::http_batch_txs_max + 1;
+  EXPECT_FALSE(run(o, txs).is_ok());
 }
 
 }  // namespace
