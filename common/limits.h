@@ -71,9 +71,11 @@ inline constexpr uint64_t round_timeout_max_ms = 8'000;
 static_assert(round_timeout_base_ms <= round_timeout_max_ms);
 // An idle leader (empty mempool, no transactions in uncommitted ancestors)
 // waits this long for transactions before proposing an empty block, so an
-// idle chain adds ~2 blocks/s instead of one per network round trip.
-inline constexpr uint64_t empty_block_delay_ms = 500;
-static_assert(empty_block_delay_ms * 2 <= round_timeout_base_ms, "an idle leader must not look faulty");
+// idle chain adds ~4 blocks/s instead of one per network round trip. A
+// quarter of the base timeout: the delay of two successive leaders, plus
+// a slow machine, stays well inside a round.
+inline constexpr uint64_t empty_block_delay_ms = 250;
+static_assert(empty_block_delay_ms * 4 <= round_timeout_base_ms, "an idle leader must not look faulty");
 static_assert(round_timeout_max_ms > 2 * clock_drift_max_ms, "a skewed proposer must not outlast a round");
 // Blocks a replica keeps that do not (yet) connect to its tree, waiting for
 // their ancestors: two full fetch responses.

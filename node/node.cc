@@ -1,6 +1,8 @@
 #include "node/node.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -65,6 +67,8 @@ constexpr size_t kSeenBlocksMax = 4'096;
 // round would fail and the load come back in the next. 2,000 per round
 // still carries ~10,000 tx/s at five rounds a second.
 constexpr size_t kProposalTxsMax = 2'000;
+// Nice value of the executor thread relative to the others (see exec_loop).
+constexpr int kExecutorNice = 5;
 // Room left in a wire message beside a block's transactions (a timeout
 // certificate over 256 validators is ~19 KB; headers and framing).
 constexpr size_t kWireMarginBytes = 64u << 10;
@@ -898,6 +902,13 @@ void Node::Impl::on_executed(const Executed& e) {
 
 void Node::Impl::exec_loop() {
   pthread_setname_np(pthread_self(), "ipl-executor");
+  // Below the consensus thread: when the cores are saturated, rounds must
+  // keep their pace (a late vote costs a round timeout) while execution may
+  // fall behind, up to the lag the replica allows (it votes at h only after
+  // h - L - 1 executed), which then slows consensus gracefully.
+  if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kExecutorNice) != 0) {
+    spdlog::debug("node: could not lower the executor thread's priority: {}", std::strerror(errno));
+  }
   for (;;) {
     Block b;
     {
