@@ -4,6 +4,7 @@
 
 #include "common/limits.h"
 #include "contracts/queries.h"
+#include "contracts/record_codec.h"
 
 namespace ipl::contracts {
 
@@ -33,25 +34,6 @@ Status get_ids(Decoder& d, std::vector<uint64_t>& v) {
   v.resize(n);
   for (uint64_t& x : v) IPL_RETURN_IF_ERROR(d.u64(x));
   return Status::ok();
-}
-Status get_udate(Decoder& d, uint32_t& v) {
-  IPL_RETURN_IF_ERROR(d.u32(v));
-  if (v != 0 && !CivilDate{v}.is_valid()) return Status::invalid("bad date");
-  return Status::ok();
-}
-template <typename E>
-Status get_enum(Decoder& d, E& out, uint8_t lo, uint8_t hi) {
-  uint8_t v = 0;
-  IPL_RETURN_IF_ERROR(d.u8(v));
-  if (v < lo || v > hi) return Status::invalid("bad enum");
-  out = static_cast<E>(v);
-  return Status::ok();
-}
-std::string hex16(uint64_t v) {
-  constexpr std::string_view kHex = "0123456789abcdef";
-  std::string out(16, '0');
-  for (size_t i = 0; i < 16; ++i) out[15 - i] = kHex[(v >> (4 * i)) & 0xf];
-  return out;
 }
 
 template <typename T>

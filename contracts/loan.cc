@@ -37,6 +37,7 @@
 #include "contracts/ip_records.h"
 #include "contracts/loan_records.h"
 #include "contracts/module.h"
+#include "contracts/record_codec.h"
 
 namespace ipl::contracts {
 
@@ -90,18 +91,13 @@ struct OpPayload {
   std::vector<Item> schedule;   // extend
 };
 
-Status get_udate(Decoder& d, uint32_t& v) {
-  IPL_RETURN_IF_ERROR(d.u32(v));
-  if (!CivilDate{v}.is_valid()) return Status::invalid("bad date");
-  return Status::ok();
-}
 
 Status get_schedule(Decoder& d, std::vector<Item>& out) {
   size_t n = 0;
   IPL_RETURN_IF_ERROR(d.count(n, kScheduleMax, 12));
   out.resize(n);
   for (Item& i : out) {
-    IPL_RETURN_IF_ERROR(get_udate(d, i.due));
+    IPL_RETURN_IF_ERROR(get_required_date(d, i.due));
     IPL_RETURN_IF_ERROR(d.i64(i.principal_fen));
   }
   return Status::ok();
@@ -116,7 +112,7 @@ Result<ContractPayload> decode_contract(ByteView b) {
   IPL_RETURN_IF_ERROR(d.i64(c.rate_ppm));
   IPL_RETURN_IF_ERROR(d.u8(c.day_count));
   IPL_RETURN_IF_ERROR(d.u32(c.term_months));
-  IPL_RETURN_IF_ERROR(get_udate(d, c.maturity));
+  IPL_RETURN_IF_ERROR(get_required_date(d, c.maturity));
   IPL_RETURN_IF_ERROR(get_schedule(d, c.schedule));
   size_t n = 0;
   IPL_RETURN_IF_ERROR(d.count(n, kLoanPledgesMax, 8));
@@ -162,7 +158,7 @@ Result<OpPayload> decode_op(std::string_view type, ByteView b) {
     if (type == kRepay && o.amount_fen + o.interest_fen == 0) return Status::invalid("empty repayment");
     if (type == kPrepay && o.amount_fen == 0) return Status::invalid("a prepayment repays principal");
   } else if (type == kExtend) {
-    IPL_RETURN_IF_ERROR(get_udate(d, o.maturity));
+    IPL_RETURN_IF_ERROR(get_required_date(d, o.maturity));
     IPL_RETURN_IF_ERROR(get_schedule(d, o.schedule));
   } else if (type == kClassify) {
     IPL_RETURN_IF_ERROR(d.u8(o.cls));

@@ -4,6 +4,7 @@
 
 #include "contracts/ip_records.h"
 #include "contracts/queries.h"
+#include "contracts/record_codec.h"
 
 namespace ipl::contracts {
 
@@ -11,19 +12,6 @@ namespace {
 
 constexpr size_t kStr = 256;
 
-Status get_udate(Decoder& d, uint32_t& v) {
-  IPL_RETURN_IF_ERROR(d.u32(v));
-  if (v != 0 && !CivilDate{v}.is_valid()) return Status::invalid("bad date");
-  return Status::ok();
-}
-template <typename E>
-Status get_enum(Decoder& d, E& out, uint8_t lo, uint8_t hi) {
-  uint8_t v = 0;
-  IPL_RETURN_IF_ERROR(d.u8(v));
-  if (v < lo || v > hi) return Status::invalid("bad enum");
-  out = static_cast<E>(v);
-  return Status::ok();
-}
 void put_i128(Encoder& e, i128 v) {
   const u128 u = static_cast<u128>(v);
   e.u64(static_cast<uint64_t>(u >> 64)).u64(static_cast<uint64_t>(u));
@@ -39,12 +27,6 @@ Status get_money(Decoder& d, int64_t& v) {
   IPL_RETURN_IF_ERROR(d.i64(v));
   if (v < 0) return Status::invalid("negative amount");
   return Status::ok();
-}
-std::string hex16(uint64_t v) {
-  constexpr std::string_view kHex = "0123456789abcdef";
-  std::string out(16, '0');
-  for (size_t i = 0; i < 16; ++i) out[15 - i] = kHex[(v >> (4 * i)) & 0xf];
-  return out;
 }
 
 template <size_t N>

@@ -39,6 +39,7 @@
 #include "contracts/ids.h"
 #include "contracts/ip_records.h"
 #include "contracts/module.h"
+#include "contracts/record_codec.h"
 
 namespace ipl::contracts {
 
@@ -81,11 +82,6 @@ struct OpPayload {
   uint32_t debt_due = 0;
 };
 
-Status get_udate(Decoder& d, uint32_t& v) {
-  IPL_RETURN_IF_ERROR(d.u32(v));
-  if (v != 0 && !CivilDate{v}.is_valid()) return Status::invalid("bad date");
-  return Status::ok();
-}
 
 Result<DraftPayload> decode_draft(ByteView b) {
   Decoder d(b);

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "common/limits.h"
+#include "contracts/record_codec.h"
 
 namespace ipl::contracts {
 
@@ -21,14 +22,6 @@ Result<T> decode_whole(ByteView b, F&& fn) {
   return out;
 }
 
-template <typename E>
-Status get_enum(Decoder& d, E& out, uint8_t lo, uint8_t hi) {
-  uint8_t v = 0;
-  IPL_RETURN_IF_ERROR(d.u8(v));
-  if (v < lo || v > hi) return Status::invalid("enum value out of range");
-  out = static_cast<E>(v);
-  return Status::ok();
-}
 
 Status get_opt_key(Decoder& d, std::optional<PublicKey>& k) {
   bool present = false;
@@ -61,11 +54,6 @@ void put_u64_list(Encoder& e, const std::vector<uint64_t>& v) {
   for (uint64_t x : v) e.u64(x);
 }
 
-std::string hex16(uint64_t v) {
-  std::string out(16, '0');
-  for (size_t i = 0; i < 16; ++i) out[15 - i] = "0123456789abcdef"[(v >> (4 * i)) & 0xf];
-  return out;
-}
 
 template <typename E, size_t N>
 std::optional<E> from_name(const std::array<std::string_view, N>& names, std::string_view name, uint8_t first) {
