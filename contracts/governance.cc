@@ -66,11 +66,7 @@ Result<uint64_t> do_admit(StateView& s, const MemberAdmit& a, uint64_t height, u
   m.node_status = a.node_status;
   m.consensus_key = a.consensus_key;
   m.registered_by = registered_by;
-  store(s, keys::member(id), m);
-  for (const PublicKey& k : a.api_keys) store(s, keys::key(k), KeyRecord{k, id, KeyKind::kApi, true, height, 0});
-  if (a.consensus_key) {
-    store(s, keys::key(*a.consensus_key), KeyRecord{*a.consensus_key, id, KeyKind::kConsensus, true, height, 0});
-  }
+  for (const auto& [key, data] : admission_records(m, a.api_keys, height)) s.put(as_view(key), data);
   if (a.governance) {
     reg.governance_members.push_back(id);
     std::sort(reg.governance_members.begin(), reg.governance_members.end());

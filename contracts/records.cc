@@ -530,4 +530,19 @@ std::string ip_fact(std::string_view number) { return "att/ip/" + std::string(nu
 std::string bank_totals(uint64_t member_id, uint32_t m) { return "att/bank/" + hex16(member_id) + "/" + std::to_string(m); }
 }  // namespace keys
 
+std::vector<std::pair<std::string, Bytes>> admission_records(const Member& m, const std::vector<PublicKey>& api_keys,
+                                                             uint64_t height) {
+  std::vector<std::pair<std::string, Bytes>> out;
+  out.reserve(api_keys.size() + 2);
+  out.emplace_back(keys::member(m.id), m.encode());
+  for (const PublicKey& k : api_keys) {
+    out.emplace_back(keys::key(k), KeyRecord{k, m.id, KeyKind::kApi, true, height, 0}.encode());
+  }
+  if (m.consensus_key) {
+    out.emplace_back(keys::key(*m.consensus_key),
+                     KeyRecord{*m.consensus_key, m.id, KeyKind::kConsensus, true, height, 0}.encode());
+  }
+  return out;
+}
+
 }  // namespace ipl::contracts

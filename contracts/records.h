@@ -279,6 +279,12 @@ std::string bank_totals(uint64_t member, uint32_t yyyymm);
 inline bool is_system(std::string_view k) { return k.substr(0, 4) == "sys/"; }
 }  // namespace keys
 
+// What admitting a member writes, at genesis or by a governance vote: its
+// Member record, a KeyRecord per API key and one for its consensus key (if
+// any), all active from `height`; (state key, encoded record) in that order.
+std::vector<std::pair<std::string, Bytes>> admission_records(const Member& m, const std::vector<PublicKey>& api_keys,
+                                                             uint64_t height);
+
 // Canonical encoding helpers shared by the modules.
 void put_key(Encoder& e, const PublicKey& k);
 Status get_key(Decoder& d, PublicKey& k);

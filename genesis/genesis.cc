@@ -284,11 +284,7 @@ std::vector<StateWrite> initial_state(const Genesis& g) {
     m.governance = gm.governance;
     m.node_status = gm.node_status;
     m.consensus_key = gm.consensus_key;
-    put(keys::member(m.id), m.encode());
-    for (const PublicKey& k : gm.api_keys) put(keys::key(k), KeyRecord{k, m.id, KeyKind::kApi, true, 1, 0}.encode());
-    if (gm.consensus_key) {
-      put(keys::key(*gm.consensus_key), KeyRecord{*gm.consensus_key, m.id, KeyKind::kConsensus, true, 1, 0}.encode());
-    }
+    for (auto& [key, data] : admission_records(m, gm.api_keys, 1)) put(key, std::move(data));
     if (gm.governance) reg.governance_members.push_back(gm.id);
   }
   put(std::string(keys::kRegistry), reg.encode());
