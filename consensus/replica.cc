@@ -255,7 +255,12 @@ Effects Replica::on_propose_ready(uint64_t now_ms, Round round, std::vector<Tran
   if (round != pacemaker_.current_round() || payload_round_ != round || proposed_round_ >= round) return out;
   if (!signing_allowed() || leader(round) != *my_index_) return out;
   const Block* parent = tree_.get(high_qc_.data.block_id);
-  if (parent == nullptr) return out;
+  // The parent must be the committed root or above it: a commit through the
+  // certificates carried by fetched blocks can move the root past the high
+  // QC's block (kept in the tree only to serve fetches); a block on it would
+  // not extend the committed chain, so this round gets no proposal from us
+  // (found by the sweep, seed 35901).
+  if (parent == nullptr || parent->header.round < tree_.root_round()) return out;
   proposed_round_ = round;
   Block b;
   BlockHeader& h = b.header;
