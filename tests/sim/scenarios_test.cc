@@ -171,6 +171,10 @@ TEST(Regression, Seed24415ObserverCutOffCatchesUpUnderFlood) { expect_clean_reco
 // by signing the last executed LedgerInfo at start and re-sending the
 // boundary's signature until it is certified.
 TEST(Regression, Seed43240BoundarySignedAgainAfterRestart) { expect_clean_reconfiguration(43240); }
+// 35901: a commit through the certificates carried by fetched blocks moved
+// node 5's root past its high QC's block; as leader it proposed on that
+// block, its own proposal was refused and the replica asserted.
+TEST(Regression, Seed35901NoProposalBelowTheRoot) { expect_clean_reconfiguration(35901); }
 
 }  // namespace
 }  // namespace ipl::sim
