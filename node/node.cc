@@ -145,10 +145,15 @@ class Node::Impl final : public api::NodeFacade, public CommittedLookup {
     LedgerInfo li;
     std::optional<Height> scheduled;
   };
+  // A block above the executed height with what the driver needs of each
+  // transaction, computed once: its id, and (sender, nonce) of those whose
+  // body decodes.
   struct Seen {
     Block block;
-    std::vector<std::pair<PublicKey, uint64_t>> senders;  // (sender, nonce) per tx
+    std::vector<Hash32> ids;                              // one per transaction
+    std::vector<std::pair<PublicKey, uint64_t>> senders;  // (sender, nonce)
   };
+  static Seen describe(const Block& b);
 
   Status open_storage();
   Status execute_block(const Block& b, LedgerInfo& li, std::optional<Height>& scheduled);
@@ -681,8 +686,8 @@ Status Node::Impl::check_payload(const Block& b) const {
   for (size_t depth = 0; depth < kSeenBlocksMax; ++depth) {
     auto it = seen_.find(parent);
     if (it == seen_.end() || it->second.block.header.height.value() <= ledger_->height()) break;
-    for (const Transaction& tx : it->second.block.txs) {
-      if (ids.count(tx.id())) return Status::invalid("transaction " + to_hex(tx.id()) + " is in an ancestor block");
+    for (const Hash32& aid : it->second.ids) {
+      if (ids.count(aid)) return Status::invalid("transaction " + to_hex(aid) + " is in an ancestor block");
     }
     parent = it->second.block.header.parent_id;
   }
@@ -701,16 +706,22 @@ Status Node::Impl::check_payload(const Block& b) const {
   return Status::ok();
 }
 
-void Node::Impl::remember_block(const Block& b) {
-  const Hash32 id = b.header.id();
-  if (seen_.count(id) || b.header.height.value() <= ledger_->height()) return;
+Node::Impl::Seen Node::Impl::describe(const Block& b) {
   Seen s;
   s.block = b;
+  s.ids.reserve(b.txs.size());
   for (const Transaction& tx : b.txs) {
+    s.ids.push_back(tx.id());
     auto body = TxBody::decode(tx.body);
     if (body.is_ok()) s.senders.emplace_back(body->sender_key, body->nonce);
   }
-  seen_.emplace(id, std::move(s));
+  return s;
+}
+
+void Node::Impl::remember_block(const Block& b) {
+  const Hash32 id = b.header.id();
+  if (seen_.count(id) || b.header.height.value() <= ledger_->height()) return;
+  seen_.emplace(id, describe(b));
   while (seen_.size() > kSeenBlocksMax) {
     auto lowest = seen_.begin();
     for (auto it = seen_.begin(); it != seen_.end(); ++it) {
@@ -850,17 +861,29 @@ void Node::Impl::on_commit(const consensus::Commit& c) {
     if (b.header.height.value() > queued_height_) fresh.push_back(&b);
   }
   if (fresh.empty()) return;
+  // Ids and senders as computed when the block was first seen (a proposal
+  // or a fetch); a block that arrived otherwise is described now.
+  std::vector<Seen> described;
+  std::vector<const Seen*> meta;
+  described.reserve(fresh.size());
+  for (const Block* b : fresh) {
+    auto it = seen_.find(b->header.id());
+    if (it != seen_.end()) {
+      meta.push_back(&it->second);
+    } else {
+      described.push_back(describe(*b));
+      meta.push_back(&described.back());
+    }
+  }
   {
     std::lock_guard<std::mutex> lock(unexec_mu_);
-    for (const Block* b : fresh) {
-      const uint64_t h = b->header.height.value();
-      for (const Transaction& tx : b->txs) {
-        unexec_ids_[tx.id()] = h;
-        auto body = TxBody::decode(tx.body);
-        if (!body.is_ok()) continue;
-        auto& [nonce, at] = unexec_nonce_[body->sender_key];
-        if (body->nonce >= nonce) {
-          nonce = body->nonce;
+    for (const Seen* m : meta) {
+      const uint64_t h = m->block.header.height.value();
+      for (const Hash32& id : m->ids) unexec_ids_[id] = h;
+      for (const auto& [sender, n] : m->senders) {
+        auto& [nonce, at] = unexec_nonce_[sender];
+        if (n >= nonce) {
+          nonce = n;
           at = h;
         }
       }
