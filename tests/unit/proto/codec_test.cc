@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/hash.h"
+#include "tests/unit/proto/framing.h"
 
 namespace ipl::proto {
 namespace {
@@ -26,32 +27,9 @@ constexpr std::string_view kChain = "ipl-test";
 
 // --- Hand-built protobuf framing ----------------------------------------
 
-Bytes varint(uint64_t v) {
-  Bytes out;
-  while (v >= 0x80) {
-    out.push_back(static_cast<uint8_t>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<uint8_t>(v));
-  return out;
-}
-
-// A length-delimited field (wire type 2).
-Bytes field(uint32_t number, ByteView value) {
-  Bytes out = varint(uint64_t{number} << 3 | 2);
-  const Bytes len = varint(value.size());
-  out.insert(out.end(), len.begin(), len.end());
-  out.insert(out.end(), value.begin(), value.end());
-  return out;
-}
-
-// A varint field (wire type 0).
-Bytes varint_field(uint32_t number, uint64_t value) {
-  Bytes out = varint(uint64_t{number} << 3);
-  const Bytes v = varint(value);
-  out.insert(out.end(), v.begin(), v.end());
-  return out;
-}
+using test_framing::field;
+using test_framing::varint;
+using test_framing::varint_field;
 
 Bytes concat(std::initializer_list<Bytes> parts) {
   Bytes out;
