@@ -272,11 +272,14 @@ SubmitResult Mempool::admit_locked(Candidate& c, bool is_valid, std::vector<std:
   return r;
 }
 
-SubmitResult Mempool::check_locked(const Candidate& c) const {
+SubmitResult Mempool::check_locked(Candidate& c) const {
   const MempoolLimits& lim = options_.limits;
   // Known: identical bytes answer the same, and never make a duplicate.
   if (pending_.contains(c.id)) return answer(TxVerdict::kAccepted, c.id, "");
-  if (lookup_.is_committed(c.id)) return answer(TxVerdict::kCommitted, c.id, "already committed");
+  if (c.uncommitted_at != commits_seen_) {
+    if (lookup_.is_committed(c.id)) return answer(TxVerdict::kCommitted, c.id, "already committed");
+    c.uncommitted_at = commits_seen_;
+  }
   if (c.body.chain_id != options_.chain_id) {
     return answer(TxVerdict::kWrongChain, c.id, "chain id '" + c.body.chain_id + "' is not this chain's");
   }
@@ -473,6 +476,7 @@ std::vector<Transaction> Mempool::next_batch(size_t max_txs, size_t max_bytes,
 
 void Mempool::on_committed(std::span<const Transaction> block_txs) {
   std::lock_guard<std::mutex> lock(mu_);
+  ++commits_seen_;
   std::set<PublicKey> senders;
   for (const Transaction& tx : block_txs) {
     const Hash32 id = tx.id();

@@ -212,6 +212,12 @@ class Mempool {
     Bytes bytes;
     Callback done;
     Hash32 key{};  // SHA-256(id ‖ signature): the verification identity
+    // commits_seen_ when check_locked last found it uncommitted; while no
+    // block commits, that answer stands and the recheck after the
+    // verification skips the store look-up (is_committed flips to true only
+    // before the on_committed of the block that holds it).
+    uint64_t uncommitted_at = kNever;
+    static constexpr uint64_t kNever = ~uint64_t{0};
   };
   struct HashOfId {
     size_t operator()(const Hash32& h) const;
@@ -223,7 +229,8 @@ class Mempool {
 
   // Checks that need the pool state (chain, expiry, nonce, bounds); does not
   // check the signature. Returns kAccepted when the candidate may enter.
-  SubmitResult check_locked(const Candidate& c) const;
+  // Records in c when it found c uncommitted.
+  SubmitResult check_locked(Candidate& c) const;
   // Inserts a verified candidate (after check_locked); returns the result.
   SubmitResult insert_locked(Candidate& c);
   void erase_locked(const Hash32& id);
@@ -255,6 +262,7 @@ class Mempool {
   std::multimap<uint64_t, Hash32> by_expiry_;                     // valid_until -> id
   size_t bytes_ = 0;
   uint64_t next_arrival_ = 0;
+  uint64_t commits_seen_ = 0;  // on_committed calls so far
   // Signature verdicts and in-flight verifications by Candidate::key (id and
   // signature: a forged copy of a body never poisons the genuine one).
   std::unordered_map<Hash32, bool, HashOfId> verdicts_;
