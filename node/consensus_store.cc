@@ -111,6 +111,8 @@ Status ConsensusStore::load() {
     ++evidence_seq_;
     return true;
   }));
+  IPL_ASSIGN_OR_RETURN(std::vector<Block> voted, load_voted());
+  for (const Block& b : voted) voted_[b.header.id()] = {b.header.epoch.value(), b.header.round.value()};
   return Status::ok();
 }
 
@@ -232,7 +234,9 @@ ConsensusStore::~ConsensusStore() {
 Status ConsensusStore::save_voted(const Block& b) {
   ledger::WriteBatch batch;
   batch.put(key_of(kVoted, b.header.id()), b.encode());
-  return db_->write(batch, true);
+  IPL_RETURN_IF_ERROR(db_->write(batch, true));
+  voted_[b.header.id()] = {b.header.epoch.value(), b.header.round.value()};
+  return Status::ok();
 }
 
 Result<std::vector<Block>> ConsensusStore::load_voted() const {
@@ -255,13 +259,14 @@ Status ConsensusStore::record_commit(const std::vector<Block>& blocks, const Blo
   ledger::WriteBatch batch;
   for (const Block& b : blocks) batch.put(key_of(kCommitted, b.header.height.value()), b.encode());
   batch.put(key_of(kRoot), encode_root(root, root_qc));
-  IPL_ASSIGN_OR_RETURN(std::vector<Block> voted, load_voted());
-  for (const Block& b : voted) {
-    const bool stale = b.header.epoch < root.header.epoch ||
-                       (b.header.epoch == root.header.epoch && b.header.round <= root.header.round);
-    if (stale) batch.del(key_of(kVoted, b.header.id()));
+  const std::pair<uint64_t, uint64_t> root_at{root.header.epoch.value(), root.header.round.value()};
+  std::vector<Hash32> stale;
+  for (const auto& [id, at] : voted_) {
+    if (at <= root_at) stale.push_back(id);
   }
+  for (const Hash32& id : stale) batch.del(key_of(kVoted, id));
   IPL_RETURN_IF_ERROR(db_->write(batch, true));
+  for (const Hash32& id : stale) voted_.erase(id);
   root_ = std::make_pair(root, root_qc);
   return Status::ok();
 }
@@ -310,9 +315,9 @@ Status ConsensusStore::change_epoch(const EpochState& next, const Block& root, c
   batch.del(key_of(kBoundary));
   batch.put(key_of(kRoot), encode_root(root, root_qc));
   batch.put(key_of(kEpochProof, proof.ledger_info.epoch.value()), proof.encode());
-  IPL_ASSIGN_OR_RETURN(std::vector<Block> voted, load_voted());
-  for (const Block& b : voted) batch.del(key_of(kVoted, b.header.id()));
+  for (const auto& [id, at] : voted_) batch.del(key_of(kVoted, id));
   IPL_RETURN_IF_ERROR(db_->write(batch, true));
+  voted_.clear();
   epoch_ = next;
   boundary_.reset();
   root_ = std::make_pair(root, root_qc);

@@ -92,6 +92,9 @@ class ConsensusStore {
   std::optional<EpochState> epoch_;
   std::optional<Height> boundary_;
   uint64_t evidence_seq_ = 0;
+  // The "v" records by block id: (epoch, round), so a commit finds the
+  // voted blocks it makes stale without reading and decoding them.
+  std::map<Hash32, std::pair<uint64_t, uint64_t>> voted_;
 };
 
 }  // namespace ipl::node

@@ -328,7 +328,7 @@ SubmitResult Mempool::insert_locked(Candidate& c) {
   const uint64_t arrival = next_arrival_++;
   nonces.emplace(c.body.nonce, c.id);
   by_arrival_.emplace(arrival, c.id);
-  by_expiry_.emplace(c.body.valid_until_height, c.id);
+  by_expiry_.emplace(std::make_pair(c.body.valid_until_height, arrival), c.id);
   bytes_ += c.bytes.size();
   pending_.emplace(c.id, Entry{c.tx, c.bytes.size(), c.body.sender_key, c.body.nonce, c.body.valid_until_height, arrival});
   ++counters_.accepted_total;
@@ -349,16 +349,8 @@ void Mempool::erase_locked(const Hash32& id) {
   if (s->second.empty()) by_sender_.erase(s);
   const size_t arrivals_erased = by_arrival_.erase(e.arrival);
   IPL_ASSERT(arrivals_erased == 1);
-  auto [lo, hi] = by_expiry_.equal_range(e.valid_until_height);
-  bool is_found = false;
-  for (auto x = lo; x != hi; ++x) {
-    if (x->second == id) {
-      by_expiry_.erase(x);
-      is_found = true;
-      break;
-    }
-  }
-  IPL_ASSERT(is_found);
+  const size_t expiries_erased = by_expiry_.erase(std::make_pair(e.valid_until_height, e.arrival));
+  IPL_ASSERT(expiries_erased == 1);
   IPL_ASSERT(bytes_ >= e.size);
   bytes_ -= e.size;
   pending_.erase(it);
@@ -475,23 +467,33 @@ std::vector<Transaction> Mempool::next_batch(size_t max_txs, size_t max_bytes,
 }
 
 void Mempool::on_committed(std::span<const Transaction> block_txs) {
+  std::vector<Hash32> ids;
+  std::vector<std::pair<PublicKey, uint64_t>> senders;
+  ids.reserve(block_txs.size());
+  for (const Transaction& tx : block_txs) {
+    ids.push_back(tx.id());
+    // A committed block's transactions decoded when it was checked; a
+    // failure here only means no stale eviction for that sender.
+    if (auto body = TxBody::decode(tx.body); body.is_ok()) senders.emplace_back(body->sender_key, body->nonce);
+  }
+  on_committed(ids, senders);
+}
+
+void Mempool::on_committed(std::span<const Hash32> tx_ids, std::span<const std::pair<PublicKey, uint64_t>> senders) {
   std::lock_guard<std::mutex> lock(mu_);
   ++commits_seen_;
-  std::set<PublicKey> senders;
-  for (const Transaction& tx : block_txs) {
-    const Hash32 id = tx.id();
+  for (const Hash32& id : tx_ids) {
     if (pending_.contains(id)) {
       erase_locked(id);
       ++counters_.evicted_committed_total;
     }
-    // A committed block's transactions decoded when it was checked; a
-    // failure here only means no stale eviction for that sender.
-    if (auto body = TxBody::decode(tx.body); body.is_ok()) senders.insert(body->sender_key);
   }
-  for (const PublicKey& s : senders) evict_stale_locked(s);
+  std::set<PublicKey> distinct;
+  for (const auto& [sender, nonce] : senders) distinct.insert(sender);
+  for (const PublicKey& s : distinct) evict_stale_locked(s);
   const uint64_t height = lookup_.committed_height();
   std::vector<Hash32> expired;
-  for (auto x = by_expiry_.begin(); x != by_expiry_.end() && x->first <= height; ++x) expired.push_back(x->second);
+  for (auto x = by_expiry_.begin(); x != by_expiry_.end() && x->first.first <= height; ++x) expired.push_back(x->second);
   for (const Hash32& id : expired) erase_locked(id);
   counters_.evicted_stale_total += expired.size();
   IPL_ASSERT(by_arrival_.size() == pending_.size());

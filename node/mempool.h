@@ -185,6 +185,9 @@ class Mempool {
   // transactions, every pending one whose nonce fell below its sender's
   // next nonce, and every one that expired.
   void on_committed(std::span<const Transaction> block_txs);
+  // The same, from the block's transaction ids and (sender, nonce) pairs
+  // already computed by the caller.
+  void on_committed(std::span<const Hash32> tx_ids, std::span<const std::pair<PublicKey, uint64_t>> senders);
 
   // Whether every transaction's signature is valid, answered from the
   // verdict cache where possible and verified on the caller's thread
@@ -259,7 +262,9 @@ class Mempool {
   std::unordered_map<Hash32, Entry, HashOfId> pending_;          // by tx id
   std::map<PublicKey, std::map<uint64_t, Hash32>> by_sender_;     // nonce -> id
   std::map<uint64_t, Hash32> by_arrival_;                         // arrival -> id
-  std::multimap<uint64_t, Hash32> by_expiry_;                     // valid_until -> id
+  // (valid_until, arrival) -> id: unique keys, so an eviction finds its
+  // entry directly even when thousands share one expiry height.
+  std::map<std::pair<uint64_t, uint64_t>, Hash32> by_expiry_;
   size_t bytes_ = 0;
   uint64_t next_arrival_ = 0;
   uint64_t commits_seen_ = 0;  // on_committed calls so far

@@ -890,7 +890,7 @@ void Node::Impl::on_commit(const consensus::Commit& c) {
     }
   }
   committed_height_ = fresh.back()->header.height.value();
-  for (const Block* b : fresh) mempool_->on_committed(b->txs);
+  for (const Seen* m : meta) mempool_->on_committed(m->ids, m->senders);
   {
     std::lock_guard<std::mutex> lock(exec_mu_);
     for (const Block* b : fresh) exec_queue_.push_back(*b);

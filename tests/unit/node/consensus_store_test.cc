@@ -109,6 +109,29 @@ TEST_F(ConsensusStoreTest, VotedBlocksAtOrBelowTheRootAreDropped) {
   EXPECT_EQ((*voted)[0], b3);
 }
 
+TEST_F(ConsensusStoreTest, VotedBlocksFromBeforeAReopenAreDroppedByALaterCommit) {
+  // The store keeps an in-memory index of its voted blocks; after a reopen
+  // it must come from the records, or the old votes would never be dropped.
+  const Block g = block(1, 0, Hash32{});
+  const Block b2 = block(2, 1, g.header.id(), 2);
+  const Block b3 = block(3, 2, b2.header.id(), 2);
+  const Block b4 = block(4, 3, b3.header.id(), 2);
+  {
+    auto s = open();
+    ASSERT_NE(s, nullptr);
+    ASSERT_TRUE(s->save_voted(b2).is_ok());
+    ASSERT_TRUE(s->save_voted(b3).is_ok());
+  }
+  auto s = open();
+  ASSERT_NE(s, nullptr);
+  ASSERT_TRUE(s->save_voted(b4).is_ok());
+  ASSERT_TRUE(s->record_commit({b2, b3}, b3, qc_for(b3)).is_ok());
+  auto voted = s->load_voted();
+  ASSERT_TRUE(voted.is_ok());
+  ASSERT_EQ(voted->size(), 1u);
+  EXPECT_EQ((*voted)[0], b4);
+}
+
 TEST_F(ConsensusStoreTest, SafetyFileRoundTripsAndIsReplacedWhole) {
   const Block g = block(1, 0, Hash32{});
   auto s = open();
