@@ -26,13 +26,6 @@ Bytes meta_key(std::string_view name) {
   e.u8(prefix::kMeta).raw(as_view(name));
   return e.take();
 }
-// 'w' ‖ key_hash ‖ u64 ~version: a forward scan meets the newest first.
-Bytes version_key(const Hash32& kh, uint64_t version) {
-  Encoder e(41);
-  e.u8(prefix::kRecordVersion).hash(kh).u64(~version);
-  return e.take();
-}
-
 Bytes u64_bytes(uint64_t v) {
   Encoder e(8);
   e.u64(v);
@@ -78,10 +71,12 @@ Result<BlockRecord> decode_block_record(ByteView bytes) {
   return r;
 }
 
-// Stored transaction record: u64 height ‖ u64 history index ‖ bytes(tx).
-Bytes encode_tx_record(uint64_t height, uint64_t index, const Transaction& tx) {
-  Encoder e(16 + 4 + tx.body.size() + 64);
-  e.u64(height).u64(index).bytes(tx.encode());
+// Stored transaction record:
+//   u64 height ‖ u64 history index ‖ bytes(tx) ‖ bytes(receipt).
+Bytes encode_tx_record(uint64_t height, uint64_t index, const Transaction& tx, const Receipt& receipt) {
+  const Bytes r = receipt.encode();
+  Encoder e(16 + 8 + tx.body.size() + 64 + r.size());
+  e.u64(height).u64(index).bytes(tx.encode()).bytes(r);
   return e.take();
 }
 
@@ -194,6 +189,15 @@ Status Ledger::load() {
   IPL_ASSIGN_OR_RETURN(std::optional<Bytes> h, store_.get(meta_key("height")));
   if (h) {
     IPL_ASSIGN_OR_RETURN(height_, parse_u64(*h));
+    IPL_ASSIGN_OR_RETURN(std::optional<Bytes> f, store_.get(meta_key("format")));
+    uint64_t format = 0;
+    if (f) {
+      IPL_ASSIGN_OR_RETURN(format, parse_u64(*f));
+    }
+    if (format != kStorageFormat) {
+      return Status::invalid("ledger store has storage format " + std::to_string(format) + "; this build reads format " +
+                             std::to_string(kStorageFormat) + " (rebuild the node's data from its peers)");
+    }
   }
   IPL_RETURN_IF_ERROR(history_.load());
   IPL_RETURN_IF_ERROR(state_.load());
@@ -254,10 +258,24 @@ Result<LedgerInfo> Ledger::commit_block(const BlockCommit& c) {
     const Hash32 id = c.block.txs[i].id();
     if (c.receipts[i].tx_id != id) return Status::invalid("receipt " + std::to_string(i) + " names another transaction");
     if (!seen.insert(id).second) return Status::invalid("duplicate transaction in block: " + to_hex(id));
-    IPL_ASSIGN_OR_RETURN(std::optional<Bytes> prior, store_.get(key_hash(prefix::kTx, id)));
-    if (prior) return Status::exists("transaction already committed: " + to_hex(id));
     ids.push_back(id);
     leaves.push_back(history_leaf_hash(history_leaf_data(id, sha256(c.receipts[i].encode()))));
+  }
+  {
+    // L3, with one iterator over the sorted ids (each range holds one key).
+    std::vector<Store::Range> ranges;
+    ranges.reserve(seen.size());
+    for (const Hash32& id : seen) {
+      Bytes k = key_hash(prefix::kTx, id);
+      Bytes end = k;
+      end.push_back(0);
+      ranges.push_back(Store::Range{std::move(k), std::move(end)});
+    }
+    std::optional<Hash32> prior;
+    IPL_RETURN_IF_ERROR(store_.first_in_ranges(ranges, [&](size_t i, ByteView, ByteView) {
+      if (!prior) prior = *std::next(seen.begin(), static_cast<std::ptrdiff_t>(i));
+    }));
+    if (prior) return Status::exists("transaction already committed: " + to_hex(*prior));
   }
 
   WriteBatch batch;
@@ -295,25 +313,43 @@ Result<LedgerInfo> Ledger::commit_block(const BlockCommit& c) {
       known.insert(kh);
     }
   }
+  // The latest value record of each key is its latest version, unless the
+  // key was deleted: then the version before the deletion continues.
   std::vector<Store::Range> ranges;
-  std::vector<std::pair<uint64_t, Hash32>*> slots;
+  std::vector<std::pair<const Hash32*, std::pair<uint64_t, Hash32>*>> slots;
   ranges.reserve(chain.size());
   for (auto& [kh, slot] : chain) {
     if (known.count(kh)) continue;
-    Bytes end = version_key(kh, 0);
-    end.push_back(0);
-    ranges.push_back(Store::Range{version_key(kh, ~uint64_t{0}), std::move(end)});
-    slots.push_back(&slot);
+    ranges.push_back(StateTree::value_range(kh));
+    slots.emplace_back(&kh, &slot);
   }
   Status inner = Status::ok();
-  Status found = store_.first_in_ranges(ranges, [&](size_t i, ByteView, ByteView value) {
+  std::vector<size_t> deleted;
+  auto take = [&](std::pair<uint64_t, Hash32>& slot, ByteView value) {
     auto env = StateEnvelope::decode(value);
     if (!env.is_ok()) {
       inner = corrupt(env.status(), "record version");
       return;
     }
-    *slots[i] = {env->version, sha256(value)};
+    slot = {env->version, sha256(value)};
+  };
+  Status found = store_.first_in_ranges(ranges, [&](size_t i, ByteView, ByteView record) {
+    auto value = StateTree::value_of_record(record);
+    if (!value.is_ok()) {
+      inner = value.status();
+    } else if (!value->has_value()) {
+      deleted.push_back(i);
+    } else {
+      take(*slots[i].second, **value);
+    }
   });
+  for (size_t i : deleted) {
+    if (!found.is_ok() || !inner.is_ok()) break;
+    found = state_.scan_values(*slots[i].first, [&](ByteView value) {
+      take(*slots[i].second, value);
+      return false;
+    });
+  }
   if (!found.is_ok() || !inner.is_ok()) {
     history_.abort_staged();
     return found.is_ok() ? inner : found;
@@ -329,7 +365,6 @@ Result<LedgerInfo> Ledger::commit_block(const BlockCommit& c) {
     StateEnvelope env{slot.first + 1, slot.second, w.tx_id, h, *w.body};
     Bytes enc = env.encode();
     slot = {env.version, sha256(enc)};
-    batch.put(version_key(sha256(w.key), env.version), enc);
     state_writes.push_back(StateWrite{w.key, std::move(enc)});
   }
   auto state_root = state_.stage_block(h, state_writes, batch);
@@ -354,10 +389,10 @@ Result<LedgerInfo> Ledger::commit_block(const BlockCommit& c) {
   batch.put(key_u64(prefix::kBlock, h), encode_block_record(c.block, ids, li));
   batch.put(key_hash(prefix::kBlockId, li.block_id), u64_bytes(h));
   for (size_t i = 0; i < ids.size(); ++i) {
-    batch.put(key_hash(prefix::kTx, ids[i]), encode_tx_record(h, first_index + i, c.block.txs[i]));
-    batch.put(key_hash(prefix::kReceipt, ids[i]), c.receipts[i].encode());
+    batch.put(key_hash(prefix::kTx, ids[i]), encode_tx_record(h, first_index + i, c.block.txs[i], c.receipts[i]));
   }
   batch.put(meta_key("height"), u64_bytes(h));
+  if (h == 1) batch.put(meta_key("format"), u64_bytes(kStorageFormat));
 
   const Status written = store_.write(batch, options_.sync);
   if (!written.is_ok()) {
@@ -443,13 +478,13 @@ Result<std::optional<TxLocation>> Ledger::find_tx(const Hash32& tx_id) const {
   IPL_RETURN_IF_ERROR(corrupt(d.u64(loc.height), "tx record"));
   IPL_RETURN_IF_ERROR(corrupt(d.u64(loc.history_index), "tx record"));
   IPL_RETURN_IF_ERROR(corrupt(d.bytes(tx, limits::tx_bytes_max), "tx record"));
+  Bytes receipt;
+  IPL_RETURN_IF_ERROR(corrupt(d.bytes(receipt), "tx record"));
   IPL_RETURN_IF_ERROR(corrupt(d.finish(), "tx record"));
   auto decoded = Transaction::decode(tx);
   if (!decoded.is_ok()) return corrupt(decoded.status(), "stored transaction");
   loc.tx = std::move(*decoded);
-  IPL_ASSIGN_OR_RETURN(std::optional<Bytes> receipt, store_.get(key_hash(prefix::kReceipt, tx_id)));
-  if (!receipt) return Status::corruption("receipt missing for " + to_hex(tx_id));
-  auto r = Receipt::decode(*receipt);
+  auto r = Receipt::decode(receipt);
   if (!r.is_ok()) return corrupt(r.status(), "stored receipt");
   loc.receipt = std::move(*r);
   return std::optional<TxLocation>(std::move(loc));
@@ -487,9 +522,7 @@ Result<std::vector<StateEnvelope>> Ledger::record_history(ByteView key) const {
   const Hash32 kh = sha256(key);
   std::vector<StateEnvelope> out;
   Status inner = Status::ok();
-  Bytes start = version_key(kh, ~uint64_t{0}), end = version_key(kh, 0);
-  end.push_back(0);
-  IPL_RETURN_IF_ERROR(store_.scan(start, end, [&](ByteView, ByteView value) {
+  IPL_RETURN_IF_ERROR(state_.scan_values(kh, [&](ByteView value) {
     auto env = StateEnvelope::decode(value);
     if (!env.is_ok()) {
       inner = corrupt(env.status(), "record version");

@@ -2,10 +2,11 @@
 // durable (DESIGN.md data flow steps 6-7, "Ledger").
 //
 // commit_block() writes, in ONE synced LevelDB batch: the block, its
-// LedgerInfo, every transaction by id with its location, every receipt,
+// LedgerInfo, every transaction by id with its location and receipt,
 // the history-tree nodes (one leaf per transaction: tx_id ‖ SHA-256(receipt)),
 // the state-tree nodes and values of the block's writes wrapped in
-// StateEnvelopes, the record-version index, and the new committed height.
+// StateEnvelopes (every write kept: the record's version history), and the
+// new committed height.
 // A crash at any moment therefore leaves either the whole block or none of
 // it; open() returns the last fully committed block.
 // Execution certificates arrive later (a quorum must sign the LedgerInfo

@@ -104,11 +104,26 @@ Bytes node_key(uint64_t version, size_t depth, const Hash32& key) {
   IPL_ASSERT(k.size() == 11 + n);
   return k;
 }
-// 'v' ‖ key_hash ‖ u64 (~height): newer versions sort first.
-Bytes value_key(const Hash32& key_hash, uint64_t height) {
-  Bytes k = key_with_prefix(prefix::kStateValue, 40);
+// 'v' ‖ key_hash ‖ u64 (~height) ‖ u32 (~seq): newer writes sort first;
+// seq numbers one key's writes within a block in execution order.
+Bytes value_key(const Hash32& key_hash, uint64_t height, uint32_t seq) {
+  Bytes k = key_with_prefix(prefix::kStateValue, 44);
   k.insert(k.end(), key_hash.begin(), key_hash.end());
   put_u64(k, ~height);
+  const uint32_t inv = ~seq;
+  for (int shift = 24; shift >= 0; shift -= 8) k.push_back(static_cast<uint8_t>(inv >> shift));
+  return k;
+}
+// Every value record of one key: [value_prefix(kh), value_prefix_end(kh)).
+Bytes value_prefix(const Hash32& key_hash) {
+  Bytes k = key_with_prefix(prefix::kStateValue, 32);
+  k.insert(k.end(), key_hash.begin(), key_hash.end());
+  return k;
+}
+Bytes value_prefix_end(const Hash32& key_hash) {
+  Bytes k = value_prefix(key_hash);
+  k.push_back(0xff);  // above every 12-byte (~height ‖ ~seq) suffix
+  k.insert(k.end(), 12, 0xff);
   return k;
 }
 Bytes index_key(const Hash32& key_hash) {
@@ -642,28 +657,32 @@ Result<Hash32> StateTree::stage_block(uint64_t height, std::span<const StateWrit
     root = stager.place(*sub, 0);
   }
 
-  // Value versions and the record index.
+  // The record index: a key with a leaf in the tree already has its entry.
   for (size_t i = 0; i < ops.size(); ++i) {
     const StateWrite& w = writes[op_write[i]];
+    if (!w.value || stager.was_present(i)) continue;
+    const Bytes ik = index_key(ops[i].key);
+    auto existing = store_.get(ik);
+    if (!existing.is_ok()) {
+      abort_staged();
+      return existing.status();
+    }
+    if (!existing->has_value()) batch.put(ik, w.key);
+  }
+  // Every write's value, in execution order per key (the record history).
+  uint32_t seq = 0;
+  for (size_t i = 0; i < order.size(); ++i) {
+    seq = (i > 0 && all[order[i - 1]].key == all[order[i]].key) ? seq + 1 : 0;
+    const StateWrite& w = writes[order[i]];
     Bytes v;
     if (w.value) {
       v.reserve(1 + w.value->size());
       v.push_back(kValuePresent);
       v.insert(v.end(), w.value->begin(), w.value->end());
-      // A key with a leaf in the tree already has its index entry.
-      if (!stager.was_present(i)) {
-        const Bytes ik = index_key(ops[i].key);
-        auto existing = store_.get(ik);
-        if (!existing.is_ok()) {
-          abort_staged();
-          return existing.status();
-        }
-        if (!existing->has_value()) batch.put(ik, w.key);
-      }
     } else {
       v.push_back(kValueDeleted);
     }
-    batch.put(value_key(ops[i].key, height), std::move(v));
+    batch.put(value_key(all[order[i]].key, height, seq), std::move(v));
   }
 
   // Pruning: stale nodes with stale-since in (old first, new first], and
@@ -736,17 +755,41 @@ Result<std::optional<Bytes>> StateTree::get(ByteView raw_key, uint64_t height) c
   const Hash32 key_hash = sha256(raw_key);
   std::optional<Bytes> found;
   bool bad = false;
-  IPL_RETURN_IF_ERROR(store_.scan(value_key(key_hash, height), value_key(key_hash, 0), [&](ByteView, ByteView v) {
-    if (v.size() == 1 && v[0] == kValueDeleted) return false;
-    if (v.empty() || v[0] != kValuePresent) {
+  // The first record at or below `height` is the last write at or before it.
+  IPL_RETURN_IF_ERROR(store_.scan(value_key(key_hash, height, ~uint32_t{0}), value_prefix_end(key_hash), [&](ByteView, ByteView v) {
+    auto value = value_of_record(v);
+    if (!value.is_ok()) {
       bad = true;
-      return false;
+    } else if (value->has_value()) {
+      found = Bytes((*value)->begin(), (*value)->end());
     }
-    found = Bytes(v.begin() + 1, v.end());
     return false;
   }));
   if (bad) return Status::corruption("state value: bad record");
   return found;
+}
+
+Status StateTree::scan_values(const Hash32& key_hash, const std::function<bool(ByteView value)>& fn) const {
+  Status inner = Status::ok();
+  IPL_RETURN_IF_ERROR(store_.scan(value_prefix(key_hash), value_prefix_end(key_hash), [&](ByteView, ByteView record) {
+    auto v = value_of_record(record);
+    if (!v.is_ok()) {
+      inner = v.status();
+      return false;
+    }
+    return !v->has_value() || fn(**v);
+  }));
+  return inner;
+}
+
+Store::Range StateTree::value_range(const Hash32& key_hash) {
+  return Store::Range{value_prefix(key_hash), value_prefix_end(key_hash)};
+}
+
+Result<std::optional<ByteView>> StateTree::value_of_record(ByteView record) {
+  if (record.size() == 1 && record[0] == kValueDeleted) return std::optional<ByteView>();
+  if (record.empty() || record[0] != kValuePresent) return Status::corruption("state value: bad record");
+  return std::optional<ByteView>(record.subspan(1));
 }
 
 Result<std::pair<std::optional<Bytes>, StateProof>> StateTree::prove(ByteView raw_key, uint64_t height) const {

@@ -29,7 +29,11 @@
 //              | 0x02 ‖ u64 version ‖ hash(32)                  (internal)
 //                (the child's record is at u64 version ‖ u16 depth+1 ‖ path)
 //   'R' ‖ u64 height                  -> child (the root, at depth 0)
-//   'v' ‖ key_hash ‖ u64 (~height)    -> 0x01 ‖ value bytes | 0x00 (deleted)
+//   'v' ‖ key_hash ‖ u64 (~height) ‖ u32 (~seq)
+//                                     -> 0x01 ‖ value bytes | 0x00 (deleted)
+//                (every write of the block, seq = 0, 1, ... per key in
+//                 execution order: the latest sorts first, and the records
+//                 of one key are its whole history)
 //   'x' ‖ key_hash                    -> raw key (first write only)
 //   'S' ‖ u64 stale_since           -> (u8 len ‖ node key)*  (nodes made stale
 //                                        by that height; node key without 'n')
@@ -46,6 +50,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <shared_mutex>
 #include <span>
@@ -127,6 +132,14 @@ class StateTree {
   // absent. Value versions are never pruned, so any height works. Costs one
   // store seek.
   Result<std::optional<Bytes>> get(ByteView raw_key, uint64_t height) const;
+  // Every value ever written to the key with this hash, newest first
+  // (deletions skipped), until fn returns false. Never pruned.
+  Status scan_values(const Hash32& key_hash, const std::function<bool(ByteView value)>& fn) const;
+  // For batched look-ups with Store::first_in_ranges: the range holding
+  // every value record of a key (its first entry is the latest write), and
+  // the value a record holds (nullopt for a deletion).
+  static Store::Range value_range(const Hash32& key_hash);
+  static Result<std::optional<ByteView>> value_of_record(ByteView record);
   // The value at `height` and a proof of it (membership) or of its absence.
   // kPruned below first_retained_height(). Costs O(depth) store reads.
   Result<std::pair<std::optional<Bytes>, StateProof>> prove(ByteView raw_key, uint64_t height) const;

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "common/encoding.h"
 #include "common/hash.h"
 #include "node/devchain.h"
 
@@ -191,6 +192,28 @@ TEST(Ledger, LatestRecordCacheAgreesWithTheStore) {
   ASSERT_TRUE(hist.is_ok());
   ASSERT_EQ(hist->size(), 3u);  // a1, a2, a3: every write is a version
   EXPECT_EQ(std::string(as_chars(hist->back().body)), "a3");
+}
+
+TEST(Ledger, RefusesAStoreOfAnotherStorageFormat) {
+  Fixture f;
+  f.commit(2);
+  EXPECT_TRUE(Ledger::open(f.store, {"ipl-test", 0, false}).is_ok());
+  // A format-1 store (no marker) and a future format are both refused.
+  Bytes key{prefix::kMeta};
+  for (char ch : std::string("format")) key.push_back(static_cast<uint8_t>(ch));
+  for (std::optional<uint64_t> format : {std::optional<uint64_t>(), std::optional<uint64_t>(kStorageFormat + 1)}) {
+    WriteBatch batch;
+    if (format) {
+      batch.put(key, Encoder(8).u64(*format).take());
+    } else {
+      batch.del(key);
+    }
+    ASSERT_TRUE(f.store.write(batch, false).is_ok());
+    auto reopened = Ledger::open(f.store, {"ipl-test", 0, false});
+    ASSERT_FALSE(reopened.is_ok());
+    EXPECT_EQ(reopened.status().code(), Code::kInvalidArgument);
+    EXPECT_NE(reopened.status().message().find("storage format"), std::string::npos);
+  }
 }
 
 TEST(Ledger, TxProofVerifiesAndEveryTamperFails) {
