@@ -15,7 +15,8 @@
 //     "E"               the current epoch state, "B" its boundary
 //     "p" ‖ u64 epoch   certified LedgerInfos that ended earlier epochs
 //     "e" ‖ u64 seq     equivocation evidence
-// Every write is synced. Thread-safety: one writer (the consensus thread);
+// Every write is synced, except the voted blocks (save_voted says why) and
+// the commit-log deletions (forget_committed). Thread-safety: one writer (the consensus thread);
 // none of the methods are safe to call concurrently.
 #pragma once
 
