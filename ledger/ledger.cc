@@ -304,7 +304,7 @@ Result<LedgerInfo> Ledger::commit_block(const BlockCommit& c) {
     std::shared_lock view_lock(view_mu_);
     std::lock_guard cl(cache_mu_);
     for (const RecordWrite& w : c.writes) {
-      auto it = latest_.find(std::string(as_chars(w.key)));
+      auto it = latest_.find(as_chars(w.key));
       if (it == latest_.end() || !it->second) continue;
       auto env = StateEnvelope::decode(*it->second);
       if (!env.is_ok()) continue;
@@ -497,7 +497,7 @@ Result<std::optional<StateEnvelope>> Ledger::record_at(ByteView key, uint64_t he
   bool cached = false;
   if (is_latest) {
     std::lock_guard cl(cache_mu_);
-    auto it = latest_.find(std::string(as_chars(key)));
+    auto it = latest_.find(as_chars(key));
     if (it != latest_.end()) {
       raw = it->second;
       cached = true;

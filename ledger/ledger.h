@@ -28,6 +28,7 @@
 #include <shared_mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -154,7 +155,12 @@ class Ledger {
   // Cleared when it grows past kLatestCacheMax (a bound, not an LRU).
   static constexpr size_t kLatestCacheMax = 1u << 18;
   mutable std::mutex cache_mu_;
-  mutable std::unordered_map<std::string, std::optional<Bytes>> latest_;
+  // Looked up by string_view (the raw key bytes), without a copy.
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+  };
+  mutable std::unordered_map<std::string, std::optional<Bytes>, KeyHash, std::equal_to<>> latest_;
   HistoryTree history_;
   StateTree state_;
   uint64_t height_ = 0;

@@ -6,6 +6,7 @@
 #include "ledger/state_tree.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <numeric>
 #include <string_view>
 
@@ -23,10 +24,17 @@ using Internal = StateTree::Internal;
 
 constexpr size_t kDepthMax = limits::smt_depth_max;  // 256 levels below the root
 static_assert(kDepthMax == 256, "key_hash is 256 bits");
-// Internal nodes at depth <= this are cached for the latest tree: at most
-// 2^17 - 1 entries of ~180 bytes (~24 MB, reached from ~100k keys), which
-// saves the upper 17 of the ~20 store reads per key of a 1M-key tree.
+// Internal nodes at depth <= this are cached for the latest tree: 2^17 - 1
+// slots of 104 bytes (~13.6 MB, filled from ~100k keys), which saves the
+// upper 17 of the ~20 store reads per key of a 1M-key tree.
 constexpr size_t kCacheDepthMax = 16;
+constexpr size_t kCacheSlots = (size_t{1} << (kCacheDepthMax + 1)) - 1;
+// The slot of the position at `depth` (<= kCacheDepthMax) on `key`'s path.
+size_t cache_slot(size_t depth, const Hash32& key) {
+  IPL_ASSERT(depth <= kCacheDepthMax);
+  const size_t prefix = depth == 0 ? 0 : ((size_t{key[0]} << 16 | size_t{key[1]} << 8 | key[2]) >> (24 - depth));
+  return (size_t{1} << depth) - 1 + prefix;
+}
 // Pruning advances the window by at most this many heights per block, so a
 // node restarted with a smaller retention catches up without one huge
 // batch.
@@ -472,7 +480,7 @@ class StateTree::Stager {
     const Hash32 hash = state_internal_hash(node.child[0].hash, node.child[1].hash);
     Bytes key = node_key(height_, depth, rep);
     batch_.put(key, encode_internal(node));
-    if (depth <= kCacheDepthMax) staged_.cache_puts.emplace_back(std::string(as_chars(key)), node);
+    if (depth <= kCacheDepthMax) staged_.cache_puts.emplace_back(cache_slot(depth, rep), node);
     return untouched(Ref{Kind::kInternal, height_, hash});
   }
 
@@ -487,7 +495,7 @@ class StateTree::Stager {
       staged_.stale_list.push_back(static_cast<uint8_t>(key.size() - 1));
       staged_.stale_list.insert(staged_.stale_list.end(), key.begin() + 1, key.end());
     }
-    if (depth <= kCacheDepthMax) staged_.cache_erases.emplace_back(as_chars(key));
+    if (depth <= kCacheDepthMax) staged_.cache_erases.emplace_back(cache_slot(depth, rep), version);
   }
 
   Status read_leaf(const Ref& r, size_t depth, const Hash32& rep, Hash32& key, Hash32& value) {
@@ -503,23 +511,21 @@ class StateTree::Stager {
 
   Status read_internal(const Ref& r, size_t depth, const Hash32& rep, Internal& node) {
     IPL_ASSERT(r.kind == Kind::kInternal);
-    Bytes nk = node_key(r.version, depth, rep);
-    if (depth <= kCacheDepthMax) {
-      auto it = tree_.cache_.find(std::string(as_chars(nk)));
-      if (it != tree_.cache_.end()) {
-        node = it->second;
-        return Status::ok();
-      }
+    StateTree::CacheSlot* slot = depth <= kCacheDepthMax ? &tree_.cache_[cache_slot(depth, rep)] : nullptr;
+    if (slot != nullptr && slot->version == r.version) {
+      node = slot->node;
+      return Status::ok();
     }
+    const Bytes nk = node_key(r.version, depth, rep);
     IPL_ASSIGN_OR_RETURN(std::optional<Bytes> raw, tree_.store_.get(nk));
     if (!raw) return Status::corruption("state tree: missing node record " + to_hex(nk));
     IPL_RETURN_IF_ERROR(decode_internal(*raw, node));
     if (state_internal_hash(node.child[0].hash, node.child[1].hash) != r.hash) {
       return Status::corruption("state tree: node hash mismatch");
     }
-    // Nodes of the committed latest tree stay valid in cache_ until a
-    // committed block makes them stale.
-    if (depth <= kCacheDepthMax) tree_.cache_.emplace(std::string(as_chars(nk)), node);
+    // A node of the committed latest tree stays valid in its slot until a
+    // committed block replaces it or makes it stale.
+    if (slot != nullptr) *slot = StateTree::CacheSlot{r.version, node};
     return Status::ok();
   }
 
@@ -559,10 +565,15 @@ Status StateTree::load() {
   view_ = v;
   pruning_floor_ = v.first_retained;
   staged_.reset();
-  cache_.clear();
-  cache_.reserve(size_t{1} << (kCacheDepthMax + 1));
+  // Zeroed pages from the allocator: every slot empty (version 0), and the
+  // table costs memory only where the tree reaches.
+  void* table = std::calloc(kCacheSlots, sizeof(CacheSlot));
+  if (table == nullptr) return Status::io_error("state tree: cannot allocate the node cache");
+  cache_.reset(static_cast<CacheSlot*>(table));
   return Status::ok();
 }
+
+void StateTree::FreeSlots::operator()(CacheSlot* p) const { std::free(p); }
 
 StateTree::View StateTree::view() const {
   std::shared_lock lock(mu_);
@@ -730,8 +741,10 @@ Result<Hash32> StateTree::stage_block(uint64_t height, std::span<const StateWrit
 void StateTree::commit_staged() {
   IPL_ASSERT(staged_.has_value());
   IPL_ASSERT(staged_->view.latest_height == latest_height() + 1);
-  for (const std::string& k : staged_->cache_erases) cache_.erase(k);
-  for (auto& [k, node] : staged_->cache_puts) cache_.insert_or_assign(std::move(k), node);
+  for (const auto& [slot, version] : staged_->cache_erases) {
+    if (cache_[slot].version == version) cache_[slot] = CacheSlot{};
+  }
+  for (const auto& [slot, node] : staged_->cache_puts) cache_[slot] = CacheSlot{staged_->view.latest_height, node};
   {
     std::unique_lock lock(mu_);
     view_ = staged_->view;

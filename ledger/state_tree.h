@@ -51,11 +51,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <span>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -164,10 +164,10 @@ class StateTree {
   };
   struct Staged {
     View view;
-    // Upper internal nodes written by the staged block and node keys made
-    // stale by it, to update cache_ at commit.
-    std::vector<std::pair<std::string, Internal>> cache_puts;
-    std::vector<std::string> cache_erases;
+    // Upper internal nodes written by the staged block and the (slot,
+    // version) of upper nodes made stale by it, to update cache_ at commit.
+    std::vector<std::pair<size_t, Internal>> cache_puts;
+    std::vector<std::pair<size_t, uint64_t>> cache_erases;
     // Node keys (without the 'n' prefix) made stale by the staged block,
     // each as u8 length ‖ key, stored as ONE 'S' record for the height.
     Bytes stale_list;
@@ -189,10 +189,20 @@ class StateTree {
   uint64_t pruning_floor_ = 0;
   std::optional<Staged> staged_;  // writer thread only
   // Internal nodes of the latest tree at depth <= 16 (kCacheDepthMax in
-  // the .cc), by node key: at most 2^17 - 1 entries, because entries made
-  // stale are erased at commit; keys <= 13 bytes stay in the string's
-  // inline buffer. Writer thread only.
-  std::unordered_map<std::string, Internal> cache_;
+  // the .cc), one slot per tree position: slot (2^depth - 1 + the first
+  // `depth` bits of the path) holds the node last written there and its
+  // version, or nothing. A position has one node in the latest tree, so a
+  // lookup is an index and a version compare (no hashing, no allocation).
+  // 2^17 - 1 slots, allocated zeroed (pages are touched only when used).
+  // Writer thread only.
+  struct CacheSlot {
+    uint64_t version = 0;  // 0 = empty: no node is written at height 0
+    Internal node;
+  };
+  struct FreeSlots {
+    void operator()(CacheSlot* p) const;
+  };
+  std::unique_ptr<CacheSlot[], FreeSlots> cache_;
 };
 
 }  // namespace ipl::ledger
