@@ -32,7 +32,6 @@ namespace {
 constexpr std::string_view kRegister = "ent.register";
 constexpr std::string_view kSetStatus = "ent.set_status";
 constexpr std::string_view kSnapshot = "ip.snapshot";
-constexpr std::string_view kCopyrightBureauOrg = "SXCR";
 
 // Payloads:
 //   ent.register   = string uscc ‖ string name ‖ string region_code ‖ bool sme ‖ string sme_evidence
@@ -127,14 +126,6 @@ std::string_view normalise_asset(IpAsset& a) {
     }
   }
   return codes::kBadPayload;
-}
-
-// Whether `sender` keeps the register of `kind` (Part B §1).
-bool is_responsible_office(const Member& sender, AssetKind kind) {
-  IPL_ASSERT(sender.role == Role::kIpa);  // the type's role mask
-  const bool copyright_bureau = sender.org == kCopyrightBureauOrg;
-  const bool copyright_register = kind == AssetKind::kCopyright || kind == AssetKind::kSoftware;
-  return copyright_bureau == copyright_register;
 }
 
 // Only canonical USCCs can be pledgors, so only they are indexed (this
@@ -247,7 +238,7 @@ class EnterpriseModule final : public Module {
     IpAsset a = std::move(IpAsset::decode(ctx.tx.payload).value());
     const std::string_view normalised = normalise_asset(a);
     IPL_ASSERT(normalised == codes::kOk);  // validate passed
-    if (!is_responsible_office(ctx.sender, a.kind)) return codes::kIpWrongOffice;
+    if (!keeps_register(ctx.sender, a.kind)) return codes::kIpWrongOffice;
     a.attester = ctx.sender.id;
     std::sort(a.owners.begin(), a.owners.end());
     a.owners.erase(std::unique(a.owners.begin(), a.owners.end()), a.owners.end());

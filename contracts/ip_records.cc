@@ -66,6 +66,14 @@ std::optional<EnterpriseStatus> enterprise_status_from_name(std::string_view n) 
   return i ? std::optional<EnterpriseStatus>(static_cast<EnterpriseStatus>(*i)) : std::nullopt;
 }
 std::string_view asset_kind_name(AssetKind k) { return kAssetKind[static_cast<uint8_t>(k)]; }
+
+bool keeps_register(const Member& sender, AssetKind kind) {
+  IPL_ASSERT(sender.role == Role::kIpa);  // the callers' role masks
+  constexpr std::string_view kCopyrightBureauOrg = "SXCR";
+  const bool copyright_bureau = sender.org == kCopyrightBureauOrg;
+  const bool copyright_register = kind == AssetKind::kCopyright || kind == AssetKind::kSoftware;
+  return copyright_bureau == copyright_register;
+}
 std::optional<AssetKind> asset_kind_from_name(std::string_view n) {
   auto i = index_of(kAssetKind, n);
   return i ? std::optional<AssetKind>(static_cast<AssetKind>(*i)) : std::nullopt;

@@ -60,6 +60,10 @@ struct Enterprise {
 enum class AssetKind : uint8_t { kPatent = 1, kTrademark, kCopyright, kSoftware };
 std::string_view asset_kind_name(AssetKind k);
 std::optional<AssetKind> asset_kind_from_name(std::string_view n);
+// Whether the IPA member `sender` keeps the register of `kind` (Part B §1):
+// copyrights and software the copyright bureau (org "SXCR"), patents and
+// trademarks every other IPA member (the IP office, city IP bureaus).
+bool keeps_register(const Member& sender, AssetKind kind);
 enum class AssetStatus : uint8_t { kPending = 1, kInForce, kTerminated, kInvalidated, kExpired, kRevoked };
 std::string_view asset_status_name(AssetStatus s);
 std::optional<AssetStatus> asset_status_from_name(std::string_view n);

@@ -251,8 +251,11 @@ class PledgeModule final : public Module {
     if (type == kSubmit) {
       IPL_ASSIGN_OR_RETURN(reason, submit(ctx, s, p));
     } else if (type == kRegister) {
+      // Only the office keeping this register registers or refuses.
+      if (!keeps_register(ctx.sender, p.registry)) return codes::kIpWrongOffice;
       IPL_ASSIGN_OR_RETURN(reason, register_pledge(ctx, s, p, o.text));
     } else if (type == kRefuse) {
+      if (!keeps_register(ctx.sender, p.registry)) return codes::kIpWrongOffice;
       if (p.status != PledgeStatus::kSubmitted) return codes::kPledgeBadState;
       p.status = PledgeStatus::kRefused;
       p.end_reason = o.text;
@@ -269,6 +272,8 @@ class PledgeModule final : public Module {
       }
     } else {
       IPL_ASSERT(type == kRelease || type == kRevoke);
+      // The registry's own entries: only the office keeping this register.
+      if (ctx.sender.role == Role::kIpa && !keeps_register(ctx.sender, p.registry)) return codes::kIpWrongOffice;
       if (!pledge_is_active(p.status)) return codes::kPledgeBadState;
       if (type == kRelease && ctx.sender.role != Role::kIpa && !is_pledgee(ctx.sender, p)) return codes::kPledgeNotParty;
       p.status = type == kRevoke ? PledgeStatus::kRevoked

@@ -90,8 +90,8 @@ class Queries : public ::testing::Test {
     ok(chain.block({{"bank", "pledge.submit", {{"pledge_id", 1}}}, {"bank", "pledge.submit", {{"pledge_id", 2}}},
                     {"ent1", "pledge.submit", {{"pledge_id", 4}}}, {"ent1", "pledge.submit", {{"pledge_id", 5}}}}));
     ok(chain.block({{"ipa", "pledge.register", {{"pledge_id", 1}, {"reg_no", "2024990000001"}}},
-                    {"ipa", "pledge.register", {{"pledge_id", 5}, {"reg_no", "2024990000005"}}},
-                    {"ipa", "pledge.register", {{"pledge_id", 4}, {"reg_no", "2024990000004"}}}}));
+                    {"cr", "pledge.register", {{"pledge_id", 5}, {"reg_no", "2024990000005"}}},
+                    {"cr", "pledge.register", {{"pledge_id", 4}, {"reg_no", "2024990000004"}}}}));
     ok(chain.block({{"bank", "pledge.release", {{"pledge_id", 1}, {"trigger", "repaid"}}}}));
     ok(chain.block({{"ipa", "pledge.register", {{"pledge_id", 2}, {"reg_no", "2024990000002"}}}}));
   }

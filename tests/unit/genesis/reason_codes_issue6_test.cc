@@ -157,6 +157,12 @@ void ReasonCodeTest::trigger_issue6_codes() {
   expect_code(codes::kPledgeIpUnknown, {"ipa", "pledge.register", reg_pledge(10)});
   expect_code(codes::kPledgeTermBeyondIp, {"ipa", "pledge.register", reg_pledge(11)});
   expect_code(codes::kPledgeForfeitureClause, {"ipa", "pledge.register", reg_pledge(12)});
+  // The pledge register's office only: the copyright bureau neither
+  // registers, refuses nor revokes a patent pledge, nor records its release.
+  expect_code(codes::kIpWrongOffice, {"cr", "pledge.register", reg_pledge(12)});
+  expect_code(codes::kIpWrongOffice, {"cr", "pledge.refuse", {{"pledge_id", 12}, {"reason", "pledge.forfeiture_clause"}}});
+  expect_code(codes::kIpWrongOffice, {"cr", "pledge.revoke", {{"pledge_id", 1}, {"reason", "other"}}});
+  expect_code(codes::kIpWrongOffice, {"cr", "pledge.release", {{"pledge_id", 1}, {"trigger", "repaid"}}});
   // After registration.
   expect_code(codes::kPledgeExtendNotTrademark, {"bank", "pledge.extend", {{"pledge_id", 1}, {"term_end", "2030-12-31"}}});
   // Joint filing of a change: the bank files (pending until 2024-02-01,
