@@ -170,8 +170,10 @@ class Node::Impl final : public api::NodeFacade, public CommittedLookup {
   std::vector<Transaction> make_payload();
   bool ancestors_carry_txs() const;
   void maybe_propose_deferred();
-  Status check_payload(const Block& b) const;
+  // Also describes the block (ids, senders) as it decodes it, into `seen`.
+  Status check_payload(const Block& b, Seen& seen) const;
   void remember_block(const Block& b);
+  void remember(Seen seen);
   void serve_from_ledger(const PublicKey& to, const consensus::FetchRequest& req, Effects& fx);
   void flush_gossip();
   void handle_cert(CertInput in);
@@ -643,7 +645,8 @@ void Node::Impl::handle_input(Input in) {
   if (halted_) return;
   if (auto* p = std::get_if<consensus::Proposal>(&in.msg)) {
     const uint64_t t0 = steady_ms();
-    Status s = check_payload(p->block);
+    Seen seen;
+    Status s = check_payload(p->block, seen);
     const uint64_t took = steady_ms() - t0;
     if (took >= 100) {
       spdlog::info("consensus: payload check of round {} ({} txs) took {} ms", p->block.header.round.value(),
@@ -655,7 +658,7 @@ void Node::Impl::handle_input(Input in) {
                    s.to_string());
       return;
     }
-    remember_block(p->block);
+    remember(std::move(seen));
   } else if (auto* r = std::get_if<consensus::FetchResponse>(&in.msg)) {
     for (const Block& b : r->blocks) remember_block(b);
   }
@@ -668,10 +671,12 @@ void Node::Impl::handle_input(Input in) {
 // flow step 3): each transaction decodes, names this chain, is not already
 // committed nor in an uncommitted ancestor nor twice in the block, and is
 // signed by its sender.
-Status Node::Impl::check_payload(const Block& b) const {
+Status Node::Impl::check_payload(const Block& b, Seen& seen) const {
   if (b.txs.size() > cfg_.limits.block_txs_max) return Status::limit("more transactions than block_txs_max");
   std::set<Hash32> ids;
   size_t bytes = 0;
+  seen.ids.reserve(b.txs.size());
+  seen.senders.reserve(b.txs.size());
   for (const Transaction& tx : b.txs) {
     auto body = TxBody::decode(tx.body);
     if (!body.is_ok()) return Status::invalid("a transaction body does not decode: " + body.status().to_string());
@@ -679,7 +684,10 @@ Status Node::Impl::check_payload(const Block& b) const {
     const Hash32 id = tx.id();
     if (!ids.insert(id).second) return Status::invalid("transaction " + to_hex(id) + " twice in the block");
     bytes += tx.body.size() + sizeof(tx.signature.bytes);
+    seen.ids.push_back(id);
+    seen.senders.emplace_back(body->sender_key, body->nonce);
   }
+  seen.block = b;
   if (bytes > cfg_.limits.block_bytes_max) return Status::limit("more bytes than block_bytes_max");
   // Uncommitted ancestors known to this node.
   Hash32 parent = b.header.parent_id;
@@ -719,9 +727,14 @@ Node::Impl::Seen Node::Impl::describe(const Block& b) {
 }
 
 void Node::Impl::remember_block(const Block& b) {
-  const Hash32 id = b.header.id();
-  if (seen_.count(id) || b.header.height.value() <= ledger_->height()) return;
-  seen_.emplace(id, describe(b));
+  if (seen_.count(b.header.id()) || b.header.height.value() <= ledger_->height()) return;
+  remember(describe(b));
+}
+
+void Node::Impl::remember(Seen seen) {
+  const Hash32 id = seen.block.header.id();
+  if (seen_.count(id) || seen.block.header.height.value() <= ledger_->height()) return;
+  seen_.emplace(id, std::move(seen));
   while (seen_.size() > kSeenBlocksMax) {
     auto lowest = seen_.begin();
     for (auto it = seen_.begin(); it != seen_.end(); ++it) {
